@@ -1,0 +1,43 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PACKAGES := shared/events shared/platform services/dossier services/ecovid-monitor \
+	services/alerting services/care-circle services/documents services/gateway deploy/local
+PYPROJECTS := $(addsuffix /pyproject.toml,$(PACKAGES))
+
+.PHONY: install run test test-unit test-integration bench schemas lint clean
+
+$(STAMP): constraints.txt requirements-dev.txt $(PYPROJECTS)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt \
+		-r requirements-dev.txt $(addprefix -e ,$(PACKAGES))
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install ## broker + every service + gateway on 127.0.0.1:8000
+	$(BIN)/python -m ecovid_stack run
+
+test: install ## unit, contract and integration tests (real broker, PostgreSQL and SQLite)
+	$(BIN)/python -m pytest
+
+test-unit: install
+	$(BIN)/python -m pytest -m "not integration"
+
+test-integration: install
+	$(BIN)/python -m pytest -m integration
+
+bench: install ## throughput and alert latency against a baseline, on PostgreSQL
+	$(BIN)/python -m ecovid_stack.bench
+
+schemas: install ## JSON Schemas of the integration events
+	$(BIN)/python -m ecovid_events.export_schemas shared/events/schemas
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,1 @@
+"""The embedded stack: one supervisor for the broker and every service."""

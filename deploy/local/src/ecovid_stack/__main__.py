@@ -1,0 +1,63 @@
+"""`python -m ecovid_stack run`: the embedded stack in the foreground (make run).
+
+Ctrl-C stops everything cleanly; if any part dies, everything stops and the
+exit status is non-zero.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+from ecovid_stack.ports import Ports
+from ecovid_stack.stack import Stack, StackConfig
+
+
+def postgres_from_environment() -> dict[str, str] | None:
+    names = ("POSTGRES_HOST", "POSTGRES_PORT", "POSTGRES_DBNAME", "POSTGRES_USER", "POSTGRES_PASSWORD")
+    given = {name: os.environ[name] for name in names if name in os.environ}
+    return given if "POSTGRES_HOST" in given else None
+
+
+def run(data_dir: Path) -> int:
+    stack = Stack(StackConfig(ports=Ports.default(), data_dir=data_dir, postgres=postgres_from_environment()))
+    stopping = False
+
+    def stop(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        stack.start()
+        print(f"e-COVID stack ready: gateway on {stack.url('gateway')} (Kafka on {stack.kafka_bootstrap})",
+              flush=True)
+        while not stopping:
+            dead = stack.failed()
+            if dead:
+                print(f"{dead} died: stopping the stack", file=sys.stderr, flush=True)
+                return 1
+            time.sleep(0.5)
+        return 0
+    except (RuntimeError, TimeoutError) as error:
+        print(f"the stack did not start: {error}", file=sys.stderr, flush=True)
+        return 1
+    finally:
+        stack.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="ecovid_stack")
+    parser.add_argument("command", choices=["run"])
+    parser.add_argument("--data-dir", type=Path, default=Path(os.environ.get("ECOVID_DATA_DIR", "var")))
+    args = parser.parse_args()
+    sys.exit(run(args.data_dir))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,3 @@
+from alerting.bootstrap import main
+
+main()

@@ -1,0 +1,55 @@
+"""Use cases of alerting: raise an alert from an alarming event, acknowledge it."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from eventsourcing.application import AggregateNotFoundError
+
+from ecovid_events import Actor
+from ecovid_events.ecovid import ThresholdBreached
+from ecovid_platform.application import ServiceApplication, retry_on_conflict, trace
+from ecovid_platform.http import Conflict, NotFound
+
+from alerting.domain.alert import Alert, AlreadyAcknowledged
+
+
+class AlertingApplication(ServiceApplication):
+    name = "alerting"
+
+    def alerts_for_breach(self, event: ThresholdBreached) -> list[Alert]:
+        """Only `alert`-level breaches raise an alert; `watch` ones only colour the lists."""
+        if event.payload.overall_level != "alert":
+            return []
+        indicators = ", ".join(
+            f"{b.indicator}={b.value}" for b in event.payload.breaches if b.level == "alert"
+        )
+        summary = indicators or f"NEWS2 partial score {event.payload.news2_partial_score}"
+        return [Alert(
+            source_event_id=event.event_id,
+            patient_id=event.patient_id,
+            kind="threshold",
+            level="alert",
+            summary=summary,
+            trace=trace(Actor(kind="platform"), event.correlation_id, str(event.event_id)),
+        )]
+
+    @retry_on_conflict()
+    def acknowledge(self, alert_id: uuid.UUID, actor: Actor, correlation_id: str) -> Alert:
+        alert = self.alert(alert_id)
+        try:
+            alert.acknowledge(actor.id or actor.kind, datetime.now(UTC), trace(actor, correlation_id))
+        except AlreadyAcknowledged as error:
+            raise Conflict(str(error), field="alert_id") from None
+        self.save(alert)
+        return alert
+
+    def alert(self, alert_id: uuid.UUID) -> Alert:
+        try:
+            alert = self.repository.get(alert_id)
+        except AggregateNotFoundError:
+            alert = None
+        if not isinstance(alert, Alert):
+            raise NotFound(f"alert {alert_id} not found", field="alert_id")
+        return alert

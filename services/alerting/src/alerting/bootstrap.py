@@ -1,0 +1,37 @@
+"""Wires alerting: event store, outbox, consumers of breaches and circles, internal API."""
+
+from __future__ import annotations
+
+from ecovid_events import topics
+from ecovid_platform.consumer import Commands, Projects
+from ecovid_platform.runtime import ServiceProcess
+from ecovid_platform.settings import ServiceSettings
+from ecovid_platform.wiring import run, wire
+
+from alerting import SERVICE, read_models
+from alerting.application import AlertingApplication
+from alerting.entrypoints import http
+from alerting.integration import translate
+
+
+def build(settings: ServiceSettings | None = None) -> ServiceProcess:
+    parts = wire(SERVICE, AlertingApplication, settings, read_models=[read_models.metadata])
+    app = parts.app
+    assert isinstance(app, AlertingApplication)
+    parts.publish_through_outbox(translate, topics.ALERTING)
+    parts.consume("alerting.raise-alerts", topics.ECOVID_MONITOR, {
+        "ThresholdBreached": Commands(app.alerts_for_breach),
+    })
+    parts.consume("alerting.alert-list", topics.ALERTING, {
+        "AlertRaised": Projects(read_models.alert_raised),
+        "AlertAcknowledged": Projects(read_models.alert_acknowledged),
+    })
+    parts.consume("alerting.care-circles", topics.CARE_CIRCLE, {
+        "CareTeamMemberAdded": Projects(read_models.member_added),
+        "CareTeamMemberRemoved": Projects(read_models.member_removed),
+    })
+    return parts.process(parts.http([http.router(app, parts.storage)]))
+
+
+def main() -> None:
+    run(build())

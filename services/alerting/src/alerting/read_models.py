@@ -1,0 +1,102 @@
+"""Read models of alerting: the alert list and each patient's care circle (who is told)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from ecovid_events.alerting import AlertAcknowledged, AlertRaised
+from ecovid_events.care_circle import CareTeamMemberAdded, CareTeamMemberRemoved
+from ecovid_platform.tables import UTCDateTime
+
+metadata = sa.MetaData()
+
+alerts = sa.Table(
+    "alerts",
+    metadata,
+    sa.Column("alert_id", sa.Uuid, primary_key=True),
+    sa.Column("patient_id", sa.Uuid, nullable=False, index=True),
+    sa.Column("kind", sa.String(30), nullable=False),
+    sa.Column("level", sa.String(10), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False, index=True),
+    sa.Column("summary", sa.String(500), nullable=False),
+    sa.Column("raised_at", UTCDateTime, nullable=False),
+    sa.Column("acknowledged_at", UTCDateTime),
+    sa.Column("acknowledged_by", sa.String(100)),
+)
+
+circle_members = sa.Table(
+    "circle_members",
+    metadata,
+    sa.Column("patient_id", sa.Uuid, primary_key=True),
+    sa.Column("professional_id", sa.Uuid, primary_key=True, index=True),
+)
+
+
+def alert_raised(session: Session, event: AlertRaised) -> None:
+    p = event.payload
+    session.execute(alerts.insert().values(
+        alert_id=p.alert_id, patient_id=event.patient_id, kind=p.kind, level=p.level,
+        status="raised", summary=p.summary, raised_at=p.raised_at,
+    ))
+
+
+def alert_acknowledged(session: Session, event: AlertAcknowledged) -> None:
+    p = event.payload
+    session.execute(alerts.update().where(alerts.c.alert_id == p.alert_id).values(
+        status="acknowledged", acknowledged_at=p.acknowledged_at, acknowledged_by=p.acknowledged_by,
+    ))
+
+
+def member_added(session: Session, event: CareTeamMemberAdded) -> None:
+    key = {"patient_id": event.patient_id, "professional_id": event.payload.professional_id}
+    exists = session.execute(sa.select(circle_members).filter_by(**key)).first()
+    if exists is None:
+        session.execute(circle_members.insert().values(**key))
+
+
+def member_removed(session: Session, event: CareTeamMemberRemoved) -> None:
+    session.execute(circle_members.delete().where(
+        circle_members.c.patient_id == event.patient_id,
+        circle_members.c.professional_id == event.payload.professional_id,
+    ))
+
+
+def list_alerts(
+    session: Session,
+    *,
+    patient_id: uuid.UUID | None,
+    status: str | None,
+    recipient: uuid.UUID | None,
+    limit: int,
+    offset: int,
+) -> list[dict[str, Any]]:
+    query = sa.select(alerts).order_by(alerts.c.raised_at.desc(), alerts.c.alert_id)
+    if patient_id is not None:
+        query = query.where(alerts.c.patient_id == patient_id)
+    if status is not None:
+        query = query.where(alerts.c.status == status)
+    if recipient is not None:
+        mine = sa.select(circle_members.c.patient_id).where(
+            circle_members.c.professional_id == recipient
+        )
+        query = query.where(alerts.c.patient_id.in_(mine))
+    rows = session.execute(query.limit(limit).offset(offset))
+    return [_alert(row._mapping) for row in rows]
+
+
+def _alert(row: Any) -> dict[str, Any]:
+    return {
+        "id": str(row["alert_id"]),
+        "kind": row["kind"],
+        "level": row["level"],
+        "patient_id": str(row["patient_id"]),
+        "status": row["status"],
+        "summary": row["summary"],
+        "raised_at": row["raised_at"].isoformat(),
+        "acknowledged_at": row["acknowledged_at"].isoformat() if row["acknowledged_at"] else None,
+        "acknowledged_by": row["acknowledged_by"],
+    }

@@ -1,0 +1,3 @@
+from care_circle.bootstrap import main
+
+main()

@@ -1,0 +1,29 @@
+"""Wires care-circle: event store, outbox, the creator-joins-circle consumer, internal API."""
+
+from __future__ import annotations
+
+from ecovid_events import topics
+from ecovid_platform.consumer import Commands
+from ecovid_platform.runtime import ServiceProcess
+from ecovid_platform.settings import ServiceSettings
+from ecovid_platform.wiring import run, wire
+
+from care_circle import SERVICE
+from care_circle.application import CareCircleApplication
+from care_circle.entrypoints import http
+from care_circle.integration import translate
+
+
+def build(settings: ServiceSettings | None = None) -> ServiceProcess:
+    parts = wire(SERVICE, CareCircleApplication, settings)
+    app = parts.app
+    assert isinstance(app, CareCircleApplication)
+    parts.publish_through_outbox(translate, topics.CARE_CIRCLE)
+    parts.consume("care-circle.patient-creators", topics.DOSSIER, {
+        "PatientRegistered": Commands(app.creator_joins_circle),
+    })
+    return parts.process(parts.http([http.router(app)]))
+
+
+def main() -> None:
+    run(build())

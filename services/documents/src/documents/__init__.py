@@ -1,0 +1,3 @@
+"""documents service: documents attached to a patient (reports, prescriptions, photos)."""
+
+SERVICE = "documents"

@@ -1,0 +1,3 @@
+from documents.bootstrap import main
+
+main()

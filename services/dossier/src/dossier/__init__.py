@@ -1,0 +1,3 @@
+"""Dossier service: the patient's coordination record (dossier de coordination)."""
+
+SERVICE = "dossier"

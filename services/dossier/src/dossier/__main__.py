@@ -1,0 +1,3 @@
+from dossier.bootstrap import main
+
+main()

@@ -1,0 +1,3 @@
+"""ecovid-monitor service: COVID care episodes (prises en charge) and their readings."""
+
+SERVICE = "ecovid-monitor"

@@ -1,0 +1,3 @@
+from ecovid_monitor.bootstrap import main
+
+main()

@@ -1,0 +1,109 @@
+"""Use cases of e-COVID telemonitoring: open, change and close episodes, record readings."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any
+
+from eventsourcing.application import AggregateNotFoundError
+
+from ecovid_events import Actor
+from ecovid_platform.application import ServiceApplication, retry_on_conflict, trace
+from ecovid_platform.http import Conflict, NotFound, Unprocessable
+
+from ecovid_monitor.domain.episode import (
+    CareEpisode,
+    EpisodeClosed,
+    PatientEpisodes,
+    ReadingOutOfEpisode,
+)
+from ecovid_monitor.domain.rules import Colouring, ReadingValues, RuleSet, colour_reading
+
+SOURCES = {"patient": "patient", "professional": "professional"}
+
+
+class MonitorApplication(ServiceApplication):
+    name = "ecovid_monitor"
+    rule_set: RuleSet
+
+    @retry_on_conflict()
+    def open_episode(
+        self, patient_id: uuid.UUID, birth_date: date, details: dict[str, Any],
+        actor: Actor, correlation_id: str,
+    ) -> uuid.UUID:
+        index = self._patient_episodes(patient_id)
+        if index.open_episode_id is not None:
+            raise Conflict(
+                f"patient already has an open care episode {index.open_episode_id}",
+                field="patient_id",
+            )
+        episode = CareEpisode(
+            patient_id=patient_id, birth_date=birth_date, details=details,
+            trace=trace(actor, correlation_id),
+        )
+        index.episode_opened(episode.id)
+        self.save(index, episode)
+        return episode.id
+
+    @retry_on_conflict()
+    def record_reading(
+        self, episode_id: uuid.UUID, taken_at: datetime, values: ReadingValues,
+        actor: Actor, correlation_id: str,
+    ) -> tuple[uuid.UUID, Colouring]:
+        episode = self.episode(episode_id)
+        try:
+            episode.check_reading_time(taken_at, datetime.now(UTC))
+        except EpisodeClosed as error:
+            raise Conflict(str(error), field="episode_id") from None
+        except ReadingOutOfEpisode as error:
+            raise Unprocessable(str(error), field="taken_at") from None
+        colouring = colour_reading(values, episode.birth_date, taken_at, self.rule_set)
+        reading_id = uuid.uuid4()
+        episode.record_reading(
+            reading_id=reading_id, taken_at=taken_at,
+            source=SOURCES.get(actor.kind, "proxy"),
+            values=values.model_dump(exclude_none=True),
+            colouring=colouring, trace=trace(actor, correlation_id),
+        )
+        self.save(episode)
+        return reading_id, colouring
+
+    @retry_on_conflict()
+    def change_status(
+        self, episode_id: uuid.UUID, status: str, actor: Actor, correlation_id: str
+    ) -> None:
+        episode = self.episode(episode_id)
+        try:
+            episode.change_status(status, trace(actor, correlation_id))
+        except EpisodeClosed as error:
+            raise Conflict(str(error), field="episode_id") from None
+        self.save(episode)
+
+    @retry_on_conflict()
+    def close_episode(
+        self, episode_id: uuid.UUID, closed_on: date, actor: Actor, correlation_id: str
+    ) -> None:
+        episode = self.episode(episode_id)
+        try:
+            episode.close(closed_on, trace(actor, correlation_id))
+        except EpisodeClosed as error:
+            raise Conflict(str(error), field="episode_id") from None
+        index = self._patient_episodes(episode.patient_id)
+        index.episode_closed(episode.id)
+        self.save(episode, index)
+
+    def episode(self, episode_id: uuid.UUID) -> CareEpisode:
+        try:
+            episode = self.repository.get(episode_id)
+        except AggregateNotFoundError:
+            episode = None
+        if not isinstance(episode, CareEpisode):
+            raise NotFound(f"care episode {episode_id} not found", field="episode_id")
+        return episode
+
+    def _patient_episodes(self, patient_id: uuid.UUID) -> PatientEpisodes:
+        try:
+            return self.repository.get(PatientEpisodes.create_id(patient_id))
+        except AggregateNotFoundError:
+            return PatientEpisodes(patient_id=patient_id)

@@ -1,0 +1,1 @@
+"""Domain of e-COVID telemonitoring: care episodes, readings, clinical rules (no I/O)."""

@@ -1,0 +1,108 @@
+"""Internal HTTP API of ecovid-monitor (called by the gateway only)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from ecovid_platform.http import ActorDep, CorrelationDep
+
+from ecovid_monitor.application import MonitorApplication
+from ecovid_monitor.domain.episode import CareEpisode
+from ecovid_monitor.domain.rules import ReadingValues
+
+FollowUpStatus = Literal["suspected", "tested_positive", "tested_negative"]
+
+
+class EpisodeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    patient_id: uuid.UUID
+    birth_date: date
+    started_on: date
+    status: FollowUpStatus
+    structure_id: uuid.UUID
+    component: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    first_symptoms_on: date | None = None
+    readings_per_day: Annotated[int, Field(ge=1, le=12)] = 2
+    needs_assistance: bool = False
+
+
+class EpisodeChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: FollowUpStatus
+
+
+class ReadingIn(ReadingValues):
+    taken_at: AwareDatetime
+
+    def given(self) -> dict[str, Any]:
+        # taken_at is when, not what: it does not make a reading non-empty.
+        return {k: v for k, v in super().given().items() if k != "taken_at"}
+
+
+def _episode(episode: CareEpisode) -> dict[str, Any]:
+    return {
+        "id": str(episode.id),
+        "patient_id": str(episode.patient_id),
+        **{k: v for k, v in episode.details.items()},
+        "status": episode.status,
+        "open": episode.is_open,
+        "closed_on": episode.closed_on,
+        "general_state": episode.last_overall or "none",
+    }
+
+
+def router(app: MonitorApplication) -> APIRouter:
+    api = APIRouter(prefix="/episodes", tags=["care episodes"])
+
+    @api.post("", status_code=201)
+    def open_episode(body: EpisodeIn, actor: ActorDep, correlation_id: CorrelationDep) -> dict[str, str]:
+        details = body.model_dump(exclude={"patient_id", "birth_date"})
+        episode_id = app.open_episode(body.patient_id, body.birth_date, details, actor, correlation_id)
+        return {"id": str(episode_id)}
+
+    @api.get("/{episode_id}")
+    def episode(episode_id: uuid.UUID) -> dict[str, Any]:
+        return _episode(app.episode(episode_id))
+
+    @api.patch("/{episode_id}")
+    def change(episode_id: uuid.UUID, body: EpisodeChange, actor: ActorDep, correlation_id: CorrelationDep) -> dict[str, Any]:
+        app.change_status(episode_id, body.status, actor, correlation_id)
+        return _episode(app.episode(episode_id))
+
+    @api.post("/{episode_id}/close")
+    def close(episode_id: uuid.UUID, actor: ActorDep, correlation_id: CorrelationDep) -> dict[str, Any]:
+        app.close_episode(episode_id, datetime.now(UTC).date(), actor, correlation_id)
+        return _episode(app.episode(episode_id))
+
+    @api.post("/{episode_id}/readings", status_code=201)
+    def record(episode_id: uuid.UUID, body: ReadingIn, actor: ActorDep, correlation_id: CorrelationDep) -> dict[str, Any]:
+        values = ReadingValues(**body.model_dump(exclude={"taken_at"}))
+        reading_id, colouring = app.record_reading(episode_id, body.taken_at, values, actor, correlation_id)
+        return {
+            "id": str(reading_id),
+            "overall_level": colouring.overall_level,
+            "levels": colouring.levels,
+            "rule_set": {"id": colouring.rule_set_id, "version": colouring.rule_set_version},
+            "age_band": colouring.age_band,
+        }
+
+    @api.get("/{episode_id}/readings")
+    def readings(episode_id: uuid.UUID) -> list[dict[str, Any]]:
+        episode = app.episode(episode_id)
+        return [
+            {
+                "id": str(r["id"]), "taken_at": r["taken_at"], "source": r["source"],
+                "values": r["values"], "overall_level": r["colouring"]["overall_level"],
+                "levels": r["colouring"]["levels"],
+            }
+            for r in episode.readings
+        ]
+
+    return api

@@ -1,0 +1,69 @@
+"""Translation of stored care-episode events into integration events (the outbox)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from ecovid_events import IntegrationEvent
+from ecovid_events.ecovid import (
+    Breach,
+    CareEpisodeOpened,
+    CareEpisodeOpenedPayload,
+    ReadingRecorded,
+    ReadingRecordedPayload,
+    RuleSetRef,
+    ThresholdBreached,
+    ThresholdBreachedPayload,
+)
+from ecovid_platform.integration import envelope
+
+from ecovid_monitor import SERVICE
+from ecovid_monitor.domain.episode import CareEpisode
+
+
+def translate(event: Any) -> Iterable[IntegrationEvent]:
+    if isinstance(event, CareEpisode.Opened):
+        head = envelope(event, SERVICE, event.patient_id)
+        yield CareEpisodeOpened(**head, payload=CareEpisodeOpenedPayload(
+            episode_id=event.originator_id, **event.details
+        ))
+    elif isinstance(event, CareEpisode.ReadingRecorded):
+        yield from _reading(event)
+
+
+def _reading(event: Any) -> Iterable[IntegrationEvent]:
+    head = envelope(event, SERVICE, event.patient_id)
+    colouring = event.colouring
+    rule_set = RuleSetRef(id=colouring["rule_set_id"], version=colouring["rule_set_version"])
+    yield ReadingRecorded(**head, payload=ReadingRecordedPayload(
+        reading_id=event.reading_id, episode_id=event.originator_id, taken_at=event.taken_at,
+        recorded_at=event.timestamp, source=event.source, values=_plain(event.values),
+        levels=colouring["levels"], overall_level=colouring["overall_level"],
+        rule_set=rule_set, age_band=colouring["age_band"],
+    ))
+    if event.breached:
+        breach_head = {**head, "event_id": _breach_id(head["event_id"])}
+        yield ThresholdBreached(**breach_head, payload=ThresholdBreachedPayload(
+            reading_id=event.reading_id, episode_id=event.originator_id,
+            taken_at=event.taken_at, overall_level=colouring["overall_level"],
+            previous_state=event.previous_state,
+            breaches=[Breach(**_plain(b)) for b in colouring["breaches"]],
+            news2_partial_score=colouring["news2_partial_score"],
+            rule_set=rule_set, age_band=colouring["age_band"],
+        ))
+
+
+def _breach_id(reading_event_id: uuid.UUID) -> uuid.UUID:
+    # Still deterministic: derived from the reading event's own deterministic id.
+    return uuid.uuid5(reading_event_id, "ThresholdBreached")
+
+
+def _plain(values: dict[str, Any]) -> dict[str, Any]:
+    return {
+        key: float(value) if isinstance(value, Decimal) else value
+        for key, value in values.items()
+        if key != "crossed"
+    }

@@ -1,0 +1,3 @@
+"""Gateway: the only public HTTP surface of the platform."""
+
+SERVICE = "gateway"

@@ -1,0 +1,47 @@
+"""Wires the gateway: accounts and audit store, audit outbox, service clients, public API."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from ecovid_events import topics
+from ecovid_platform.runtime import ServiceProcess
+from ecovid_platform.wiring import run, wire
+
+from gateway import SERVICE
+from gateway.application import GatewayApplication
+from gateway.clients import ServiceClient
+from gateway.context import Gateway, Services
+from gateway.entrypoints.api import public_api
+from gateway.integration import translate
+from gateway.security import TokenIssuer
+from gateway.settings import GatewaySettings
+
+
+def build(settings: GatewaySettings | None = None) -> ServiceProcess:
+    settings = settings or GatewaySettings()
+    parts = wire(SERVICE, GatewayApplication, settings)
+    app = parts.app
+    assert isinstance(app, GatewayApplication)
+    app.ensure_admin(settings.admin_email, settings.admin_password.get_secret_value())
+    parts.publish_through_outbox(translate, topics.GATEWAY_AUDIT)
+    token = settings.internal_token.get_secret_value()
+    services = Services(
+        dossier=ServiceClient("dossier", settings.dossier_url, token),
+        monitor=ServiceClient("ecovid-monitor", settings.ecovid_monitor_url, token),
+        alerting=ServiceClient("alerting", settings.alerting_url, token),
+        care_circle=ServiceClient("care-circle", settings.care_circle_url, token),
+        documents=ServiceClient("documents", settings.documents_url, token),
+    )
+    gateway = Gateway(
+        app=app,
+        services=services,
+        tokens=TokenIssuer(
+            settings.jwt_secret.get_secret_value(), timedelta(minutes=settings.token_ttl_minutes)
+        ),
+    )
+    return parts.process(public_api(gateway, parts.health()))
+
+
+def main() -> None:
+    run(build())

@@ -1,0 +1,54 @@
+"""FastAPI dependencies of the public API: the gateway context, the caller, the correlation id."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from gateway.context import Gateway
+from gateway.security import InvalidToken, Principal
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+def gateway(request: Request) -> Gateway:
+    return request.app.state.gateway  # type: ignore[no-any-return]
+
+
+def principal(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None:
+        raise HTTPException(401, "missing bearer token", headers={"WWW-Authenticate": "Bearer"})
+    try:
+        return gateway(request).tokens.verify(credentials.credentials)
+    except InvalidToken:
+        raise HTTPException(
+            401, "invalid or expired token", headers={"WWW-Authenticate": "Bearer"}
+        ) from None
+
+
+def admin(user: Annotated[Principal, Depends(principal)]) -> Principal:
+    if user.role != "admin":
+        raise HTTPException(403, "this needs an administrator")
+    return user
+
+
+def professional(user: Annotated[Principal, Depends(principal)]) -> Principal:
+    if user.role != "professional":
+        raise HTTPException(403, "this needs a professional account")
+    return user
+
+
+def correlation_id(request: Request) -> str:
+    return str(request.state.correlation_id)
+
+
+GatewayDep = Annotated[Gateway, Depends(gateway)]
+CurrentUser = Annotated[Principal, Depends(principal)]
+Admin = Annotated[Principal, Depends(admin)]
+Professional = Annotated[Principal, Depends(professional)]
+CorrelationId = Annotated[str, Depends(correlation_id)]

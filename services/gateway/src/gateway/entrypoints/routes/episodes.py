@@ -1,0 +1,49 @@
+"""Care episodes and their readings: the care circle's access is checked on the episode's patient."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from gateway.entrypoints.deps import CorrelationId, CurrentUser, GatewayDep
+
+router = APIRouter(prefix="/api/v1/care-episodes", tags=["care episodes"])
+
+
+async def _authorise(episode_id: uuid.UUID, request: Request, user: Any, gw: Any, cid: str) -> None:
+    patient_id = await gw.patient_of_episode(episode_id, user, cid)
+    await gw.check_patient_access(patient_id, user, request.method, request.url.path, cid)
+
+
+@router.get("/{episode_id}")
+async def episode(episode_id: uuid.UUID, request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId) -> Any:
+    await _authorise(episode_id, request, user, gw, cid)
+    return await gw.services.monitor.call("GET", f"/episodes/{episode_id}", principal=user, correlation_id=cid)
+
+
+@router.patch("/{episode_id}")
+async def change(episode_id: uuid.UUID, body: dict[str, Any], request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId) -> Any:
+    await _authorise(episode_id, request, user, gw, cid)
+    return await gw.services.monitor.call("PATCH", f"/episodes/{episode_id}", json=body, principal=user, correlation_id=cid)
+
+
+@router.post("/{episode_id}/close")
+async def close(episode_id: uuid.UUID, request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId) -> Any:
+    await _authorise(episode_id, request, user, gw, cid)
+    return await gw.services.monitor.call("POST", f"/episodes/{episode_id}/close", principal=user, correlation_id=cid)
+
+
+@router.post("/{episode_id}/readings", status_code=201)
+async def record(episode_id: uuid.UUID, body: dict[str, Any], request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId) -> Any:
+    await _authorise(episode_id, request, user, gw, cid)
+    return await gw.services.monitor.call(
+        "POST", f"/episodes/{episode_id}/readings", json=body, principal=user, correlation_id=cid
+    )
+
+
+@router.get("/{episode_id}/readings")
+async def readings(episode_id: uuid.UUID, request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId) -> Any:
+    await _authorise(episode_id, request, user, gw, cid)
+    return await gw.services.monitor.call("GET", f"/episodes/{episode_id}/readings", principal=user, correlation_id=cid)

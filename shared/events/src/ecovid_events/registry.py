@@ -1,0 +1,43 @@
+"""Decode raw Kafka values into typed integration events, or say precisely why not."""
+
+from __future__ import annotations
+
+from typing import Annotated, Union
+
+from pydantic import Field, TypeAdapter, ValidationError
+
+from ecovid_events.alerting import AlertAcknowledged, AlertRaised
+from ecovid_events.care_circle import CareTeamMemberAdded, CareTeamMemberRemoved
+from ecovid_events.dossier import PatientIdentityUpdated, PatientRegistered
+from ecovid_events.ecovid import CareEpisodeOpened, ReadingRecorded, ThresholdBreached
+from ecovid_events.envelope import IntegrationEvent
+from ecovid_events.gateway import RecordAccessed
+
+EVENT_TYPES: tuple[type[IntegrationEvent], ...] = (
+    PatientRegistered,
+    PatientIdentityUpdated,
+    CareEpisodeOpened,
+    ReadingRecorded,
+    ThresholdBreached,
+    AlertRaised,
+    AlertAcknowledged,
+    CareTeamMemberAdded,
+    CareTeamMemberRemoved,
+    RecordAccessed,
+)
+
+_AnyEvent = Annotated[Union[EVENT_TYPES], Field(discriminator="event_type")]  # type: ignore[valid-type]
+_adapter: TypeAdapter[IntegrationEvent] = TypeAdapter(_AnyEvent)
+
+
+class InvalidEvent(ValueError):
+    """A message that no consumer may apply: the reason goes to the dead-letter topic."""
+
+
+def parse_event(raw: bytes) -> IntegrationEvent:
+    try:
+        return _adapter.validate_json(raw)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "message"
+        raise InvalidEvent(f"{where}: {first['msg']}") from None

@@ -1,0 +1,15 @@
+"""Kafka topic names: one topic per producing service, plus the hospitals' topics."""
+
+DOSSIER = "dossier.events"
+ECOVID_MONITOR = "ecovid-monitor.events"
+ALERTING = "alerting.events"
+CARE_CIRCLE = "care-circle.events"
+DOCUMENTS = "documents.events"
+GATEWAY_AUDIT = "gateway.audit"
+HOSPITAL_ADMISSIONS = "hospital.admissions"
+HOSPITAL_ADT_HL7V2 = "hospital.adt.hl7v2"
+
+
+def dead_letter(topic: str) -> str:
+    """Where a consumer parks what it cannot use, with the reason in headers."""
+    return f"{topic}.dlt"

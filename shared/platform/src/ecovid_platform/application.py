@@ -1,0 +1,101 @@
+"""Base eventsourcing application of a service: its event store and its outbox.
+
+The notification log of the application *is* the transactional outbox: the relay
+reads it in order; nothing is ever published beside `save`.
+"""
+
+from __future__ import annotations
+
+import functools
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Any, ParamSpec, TypeVar
+
+from eventsourcing.application import Application, ProcessingEvent
+from eventsourcing.persistence import (
+    IntegrityError,
+    JSONTranscoder,
+    ProcessRecorder,
+    Recording,
+    Tracking,
+    Transcoding,
+)
+
+from ecovid_events import Actor
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def retry_on_conflict(attempts: int = 5) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Optimistic concurrency: two writers of one aggregate; the loser reloads and tries again."""
+
+    def decorate(use_case: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(use_case)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            for attempt in range(1, attempts + 1):
+                try:
+                    return use_case(*args, **kwargs)
+                except IntegrityError:
+                    if attempt == attempts:
+                        raise
+            raise AssertionError("unreachable")
+
+        return wrapper
+
+    return decorate
+
+
+def trace(actor: Actor, correlation_id: str, causation_id: str | None = None) -> dict[str, Any]:
+    """What every stored domain event keeps so its integration event can name its cause."""
+    return {
+        "actor": actor.model_dump(),
+        "correlation_id": correlation_id,
+        "causation_id": causation_id,
+    }
+
+
+class DateAsISO(Transcoding):
+    """Calendar dates (birth dates, start dates) stored as ISO strings."""
+
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+class ServiceApplication(Application[uuid.UUID]):
+    """Records with a process recorder, so consumers can store tracking atomically."""
+
+    on_recorded: Callable[[], None] | None = None
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+
+    def construct_recorder(self) -> ProcessRecorder:
+        return self.factory.process_recorder()
+
+    @property
+    def process_recorder(self) -> ProcessRecorder:
+        recorder = self.recorder
+        assert isinstance(recorder, ProcessRecorder)
+        return recorder
+
+    def _notify(self, recordings: Sequence[Recording[uuid.UUID]]) -> None:
+        super()._notify(recordings)
+        if recordings and self.on_recorded is not None:
+            self.on_recorded()
+
+    def save_tracked(self, *aggregates: Any, tracking: Tracking) -> None:
+        """Save new events and a consumer's position in one database transaction."""
+        processing_event: ProcessingEvent[uuid.UUID] = ProcessingEvent(tracking=tracking)
+        processing_event.collect_events(*aggregates)
+        recordings = self._record(processing_event)
+        self._notify(recordings)

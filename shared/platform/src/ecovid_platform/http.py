@@ -1,0 +1,140 @@
+"""HTTP conventions shared by the services and the gateway.
+
+Errors are JSON `{"detail": message, "errors": [{"field", "message"}]}` with the
+right status, never a stack trace; every request binds a correlation id.
+"""
+
+from __future__ import annotations
+
+import hmac
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+
+import structlog
+from fastapi import Depends, FastAPI, Header, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ecovid_events import Actor
+
+CORRELATION_HEADER = "X-Correlation-ID"
+log = structlog.get_logger(__name__)
+
+
+class DomainError(Exception):
+    """A refused command; `status` says how the HTTP layer reports it."""
+
+    status = 409
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message, self.field = message, field
+
+    def body(self) -> dict[str, Any]:
+        errors = [{"field": self.field, "message": self.message}] if self.field else []
+        return error_body(self.message, errors)
+
+
+class NotFound(DomainError):
+    status = 404
+
+
+class Conflict(DomainError):
+    status = 409
+
+
+class Unprocessable(DomainError):
+    status = 422
+
+
+def error_body(message: str, errors: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    return {"detail": message, "errors": errors or []}
+
+
+def _field_of(location: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in location if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "body"
+
+
+def _describe(error: Any) -> dict[str, str]:
+    if error["type"] == "json_invalid":
+        return {"field": "body", "message": f"malformed JSON: {error.get('ctx', {}).get('error', error['msg'])}"}
+    return {"field": _field_of(tuple(error["loc"])), "message": error["msg"]}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [_describe(e) for e in exc.errors()]
+        first = errors[0] if errors else {"field": "body", "message": "invalid request"}
+        return JSONResponse(
+            status_code=422,
+            content=error_body(f"{first['field']}: {first['message']}", errors),
+        )
+
+    @app.exception_handler(DomainError)
+    async def _refused(_: Request, exc: DomainError) -> JSONResponse:
+        return JSONResponse(status_code=exc.status, content=exc.body())
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse(
+            status_code=exc.status_code,
+            content=error_body(str(exc.detail)),
+            headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", error=repr(exc))
+        return JSONResponse(status_code=500, content=error_body("internal error"))
+
+
+def install_correlation(app: FastAPI) -> None:
+    @app.middleware("http")
+    async def _bind(request: Request, call_next: Callable[[Request], Awaitable[Any]]) -> Any:
+        correlation_id = request.headers.get(CORRELATION_HEADER) or str(uuid.uuid4())
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(
+            correlation_id=correlation_id, service=app.title
+        )
+        request.state.correlation_id = correlation_id
+        started = time.perf_counter()
+        response = await call_next(request)
+        response.headers[CORRELATION_HEADER] = correlation_id
+        log.info(
+            "request handled", method=request.method, path=request.url.path,
+            status=response.status_code, ms=round((time.perf_counter() - started) * 1000, 1),
+        )
+        return response
+
+
+def internal_token_guard(expected: str) -> Callable[..., None]:
+    """Services answer only the gateway (and operators) holding the internal token."""
+
+    def guard(x_internal_token: Annotated[str | None, Header()] = None) -> None:
+        if x_internal_token is None or not hmac.compare_digest(x_internal_token, expected):
+            raise HTTPException(status_code=401, detail="missing or wrong internal token")
+
+    return guard
+
+
+def current_actor(
+    x_actor_kind: Annotated[str, Header()] = "platform",
+    x_actor_id: Annotated[str | None, Header()] = None,
+) -> Actor:
+    try:
+        return Actor(kind=x_actor_kind, id=x_actor_id)  # type: ignore[arg-type]
+    except ValueError:
+        raise HTTPException(status_code=400, detail="X-Actor-Kind is not a known actor kind") from None
+
+
+def correlation_id(request: Request) -> str:
+    return str(request.state.correlation_id)
+
+
+ActorDep = Annotated[Actor, Depends(current_actor)]
+CorrelationDep = Annotated[str, Depends(correlation_id)]

@@ -1,0 +1,46 @@
+"""Settings common to every service, read from the environment (12-factor)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_INTERNAL_TOKEN = "development-internal-token"
+
+
+class ServiceSettings(BaseSettings):
+    """`ECOVID_*` variables, and the `POSTGRES_*` ones eventsourcing also reads."""
+
+    model_config = SettingsConfigDict(env_prefix="ECOVID_", extra="ignore")
+
+    environment: Literal["development", "production"] = "development"
+    http_host: str = "127.0.0.1"
+    http_port: int = 8100
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    data_dir: Path = Path("var")
+    log_json: bool | None = None
+    log_level: str = "INFO"
+    internal_token: SecretStr = SecretStr(DEVELOPMENT_INTERNAL_TOKEN)
+    consumer_max_attempts: int = Field(default=5, ge=1)
+    consumer_retry_delay_seconds: float = Field(default=0.2, ge=0)
+
+    postgres_host: str | None = Field(default=None, validation_alias="POSTGRES_HOST")
+    postgres_port: int = Field(default=5432, validation_alias="POSTGRES_PORT")
+    postgres_dbname: str | None = Field(default=None, validation_alias="POSTGRES_DBNAME")
+    postgres_user: str | None = Field(default=None, validation_alias="POSTGRES_USER")
+    postgres_password: SecretStr = Field(default=SecretStr(""), validation_alias="POSTGRES_PASSWORD")
+
+    @property
+    def uses_postgres(self) -> bool:
+        return bool(self.postgres_host and self.postgres_dbname)
+
+    @model_validator(mode="after")
+    def _no_development_secrets_in_production(self) -> "ServiceSettings":
+        if self.environment == "production" and (
+            self.internal_token.get_secret_value() == DEVELOPMENT_INTERNAL_TOKEN
+        ):
+            raise ValueError("ECOVID_INTERNAL_TOKEN must be set in production")
+        return self

@@ -1,0 +1,102 @@
+"""Where a service keeps its event store and its read models.
+
+PostgreSQL (one schema per service) when `POSTGRES_*` settings are given, SQLite
+files under the data directory otherwise (the embedded default).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, sessionmaker
+
+from ecovid_platform.settings import ServiceSettings
+from ecovid_platform.tables import platform_metadata
+
+
+class Storage:
+    def __init__(self, service: str, settings: ServiceSettings) -> None:
+        self.service = service
+        self.settings = settings
+        self.schema = service.replace("-", "_")
+        self.engine = self._create_engine()
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def eventsourcing_env(self) -> dict[str, str]:
+        # One writer process per service: a cache fast-forwarded from the store stays right.
+        cache = {"AGGREGATE_CACHE_MAXSIZE": "20000"}
+        return {**cache, **self._persistence_env()}
+
+    def _persistence_env(self) -> dict[str, str]:
+        s = self.settings
+        if s.uses_postgres:
+            return {
+                "PERSISTENCE_MODULE": "eventsourcing.postgres",
+                "POSTGRES_HOST": s.postgres_host or "",
+                "POSTGRES_PORT": str(s.postgres_port),
+                "POSTGRES_DBNAME": s.postgres_dbname or "",
+                "POSTGRES_USER": s.postgres_user or "",
+                "POSTGRES_PASSWORD": s.postgres_password.get_secret_value(),
+                "POSTGRES_SCHEMA": self.schema,
+                "POSTGRES_LOCK_TIMEOUT": "5",
+                "POSTGRES_POOL_SIZE": "10",
+                "POSTGRES_MAX_OVERFLOW": "10",
+            }
+        s.data_dir.mkdir(parents=True, exist_ok=True)
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": str(s.data_dir / f"{self.service}.events.sqlite3"),
+            "SQLITE_LOCK_TIMEOUT": "10",
+        }
+
+    def _create_engine(self) -> sa.Engine:
+        s = self.settings
+        if s.uses_postgres:
+            url = sa.URL.create(
+                "postgresql+psycopg",
+                username=s.postgres_user,
+                password=s.postgres_password.get_secret_value() or None,
+                host=s.postgres_host,
+                port=s.postgres_port,
+                database=s.postgres_dbname,
+            )
+            engine = sa.create_engine(
+                url,
+                pool_size=10,
+                max_overflow=10,
+                pool_pre_ping=True,
+                connect_args={"options": f"-csearch_path={self.schema}"},
+            )
+            with engine.begin() as connection:
+                connection.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"'))
+            return engine
+        s.data_dir.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(
+            f"sqlite:///{s.data_dir / f'{self.service}.sqlite3'}",
+            connect_args={"timeout": 30, "check_same_thread": False},
+        )
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+
+    def create_tables(self, *metadata: sa.MetaData) -> None:
+        for md in (platform_metadata, *metadata):
+            md.create_all(self.engine)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        with self.sessions() as session, session.begin():
+            yield session
+
+    def ping(self) -> None:
+        with self.engine.connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    # WAL lets the HTTP threads read while a consumer writes.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()

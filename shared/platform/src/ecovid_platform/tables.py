@@ -1,0 +1,53 @@
+"""Bookkeeping tables of the platform: outbox position, consumer inbox and offsets."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+
+
+
+class UTCDateTime(sa.TypeDecorator[datetime]):
+    """Stores UTC, and gives back aware datetimes even from SQLite, which drops offsets."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is not None and value.utcoffset() is None:
+            raise ValueError("naive datetime: store UTC with its offset")
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC) if value is not None else None
+
+
+platform_metadata = sa.MetaData()
+
+outbox_position = sa.Table(
+    "outbox_position",
+    platform_metadata,
+    sa.Column("relay", sa.String(100), primary_key=True),
+    sa.Column("notification_id", sa.BigInteger, nullable=False),
+)
+
+# One row per applied event: a re-published event (same id, new offset) is seen as a duplicate.
+consumer_inbox = sa.Table(
+    "consumer_inbox",
+    platform_metadata,
+    sa.Column("consumer", sa.String(100), primary_key=True),
+    sa.Column("event_id", sa.String(36), primary_key=True),
+    sa.Column("applied_at", UTCDateTime, nullable=False),
+)
+
+consumer_offsets = sa.Table(
+    "consumer_offsets",
+    platform_metadata,
+    sa.Column("consumer", sa.String(100), primary_key=True),
+    sa.Column("topic", sa.String(200), primary_key=True),
+    sa.Column("partition", sa.Integer, primary_key=True),
+    sa.Column("offset", sa.BigInteger, nullable=False),
+)

@@ -1,0 +1,108 @@
+"""One wiring point per service: settings, storage, event store, broker, relay, consumers, HTTP.
+
+A service's `bootstrap.py` asks this for its parts and adds only its own
+routes, translations and handlers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Depends, FastAPI
+from faststream.kafka import KafkaBroker
+
+from ecovid_platform.application import ServiceApplication
+from ecovid_platform.consumer import Handler, IdempotentConsumer
+from ecovid_platform.health import health_router
+from ecovid_platform.http import install_correlation, install_error_handlers, internal_token_guard
+from ecovid_platform.logging import configure_logging
+from ecovid_platform.outbox import OutboxRelay, Translate
+from ecovid_platform.runtime import ServiceProcess
+from ecovid_platform.settings import ServiceSettings
+from ecovid_platform.storage import Storage
+
+
+@dataclass
+class Wiring:
+    service: str
+    settings: ServiceSettings
+    storage: Storage
+    app: ServiceApplication
+    broker: KafkaBroker
+    relay: OutboxRelay | None = None
+    consumers: list[IdempotentConsumer] = field(default_factory=list)
+
+    def publish_through_outbox(self, translate: Translate, topic: str) -> None:
+        self.relay = OutboxRelay(
+            name=f"{self.service}.outbox",
+            app=self.app,
+            storage=self.storage,
+            translate=translate,
+            topic=topic,
+            bootstrap=self.settings.kafka_bootstrap,
+        )
+
+    def consume(self, name: str, topic: str, handlers: dict[str, Handler]) -> None:
+        self.consumers.append(IdempotentConsumer(
+            name=name,
+            topic=topic,
+            handlers=handlers,
+            storage=self.storage,
+            app=self.app,
+            max_attempts=self.settings.consumer_max_attempts,
+            retry_delay=self.settings.consumer_retry_delay_seconds,
+        ))
+
+    def http(self, routers: Sequence[APIRouter]) -> FastAPI:
+        """Internal API of the service: only holders of the internal token may call it."""
+        api = FastAPI(title=self.service, docs_url=None, redoc_url=None)
+        install_error_handlers(api)
+        install_correlation(api)
+        api.include_router(self.health())
+        guard = Depends(internal_token_guard(self.settings.internal_token.get_secret_value()))
+        for router in routers:
+            api.include_router(router, dependencies=[guard])
+        return api
+
+    def health(self) -> APIRouter:
+        return health_router(self.service, {
+            "database": self._database_ready, "broker": self._broker_ready,
+        })
+
+    def process(
+        self, http: FastAPI, background: Sequence[Callable[[], Awaitable[None]]] = ()
+    ) -> ServiceProcess:
+        return ServiceProcess(
+            name=self.service, settings=self.settings, http=http, broker=self.broker,
+            relay=self.relay, consumers=self.consumers, background=list(background),
+        )
+
+    async def _database_ready(self) -> None:
+        await asyncio.to_thread(self.storage.ping)
+
+    async def _broker_ready(self) -> None:
+        if not await self.broker.ping(timeout=2):
+            raise ConnectionError("broker did not answer")
+
+
+def wire(
+    service: str,
+    app_class: type[ServiceApplication],
+    settings: ServiceSettings | None = None,
+    read_models: Sequence[sa.MetaData] = (),
+) -> Wiring:
+    settings = settings or ServiceSettings()
+    configure_logging(service, json=settings.log_json, level=settings.log_level)
+    storage = Storage(service, settings)
+    storage.create_tables(*read_models)
+    app = app_class(env=storage.eventsourcing_env())
+    broker = KafkaBroker(settings.kafka_bootstrap, client_id=service, logger=None)
+    return Wiring(service, settings, storage, app, broker)
+
+
+def run(process: ServiceProcess) -> None:
+    sys.exit(asyncio.run(process.run()))

@@ -1,0 +1,54 @@
+"""Fixtures of the integration tests: a private stack on PostgreSQL, another on SQLite."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ecovid_stack.stack import Stack
+from tests.integration.support import ADMIN, Api, create_database, drop_database, start_stack
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[dict[str, str]]:
+    settings = create_database()
+    yield settings
+    drop_database(settings)
+
+
+@pytest.fixture(scope="session")
+def pg_stack(tmp_path_factory: pytest.TempPathFactory, postgres_database: dict[str, str]) -> Iterator[Stack]:
+    stack = start_stack(tmp_path_factory.mktemp("pg-stack"), postgres_database)
+    yield stack
+    stack.stop()
+
+
+@pytest.fixture(scope="session")
+def sqlite_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    stack = start_stack(tmp_path_factory.mktemp("sqlite-stack"), None)
+    yield stack
+    stack.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_admin(pg_stack: Stack) -> Api:
+    return Api.login(pg_stack.url("gateway"), ADMIN["username"], ADMIN["password"])
+
+
+@pytest.fixture(scope="session")
+def care_team(pg_stack: Stack, pg_admin: Api) -> tuple[Api, str]:
+    """A professional of a structure, signed in, and the structure id."""
+    structure_id = pg_admin.structure()
+    _, email = pg_admin.professional(structure_id)
+    from tests.integration.support import PASSWORD
+
+    return Api.login(pg_stack.url("gateway"), email, PASSWORD), structure_id
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.integration)

@@ -1,0 +1,138 @@
+"""Helpers of the integration tests: a private stack, a client of the public API, waiting."""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+import psycopg
+
+from ecovid_stack.ports import Ports
+from ecovid_stack.stack import Stack, StackConfig
+
+T = TypeVar("T")
+ADMIN = {"username": "admin@it.local", "password": "integration-admin-password"}
+PASSWORD = "integration password 1"
+
+
+def eventually(probe: Callable[[], T | None], timeout: float = 30, interval: float = 0.1) -> T:
+    """Wait for eventual consistency by polling, never by sleeping a fixed time."""
+    deadline = time.monotonic() + timeout
+    last: T | None = None
+    while time.monotonic() < deadline:
+        last = probe()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout}s (last value: {last!r})")
+
+
+def postgres_settings() -> dict[str, str]:
+    return {
+        "POSTGRES_HOST": os.environ.get("ECOVID_TEST_POSTGRES_HOST", "127.0.0.1"),
+        "POSTGRES_PORT": os.environ.get("ECOVID_TEST_POSTGRES_PORT", "5432"),
+        "POSTGRES_USER": os.environ.get("ECOVID_TEST_POSTGRES_USER", "postgres"),
+        "POSTGRES_PASSWORD": os.environ.get("ECOVID_TEST_POSTGRES_PASSWORD", ""),
+    }
+
+
+def admin_connection(settings: dict[str, str]) -> psycopg.Connection[Any]:
+    return psycopg.connect(
+        host=settings["POSTGRES_HOST"], port=int(settings["POSTGRES_PORT"]),
+        user=settings["POSTGRES_USER"], password=settings["POSTGRES_PASSWORD"] or None,
+        dbname="postgres", autocommit=True,
+    )
+
+
+def create_database() -> dict[str, str]:
+    """A new database per test session, so a run never sees another run's data."""
+    settings = postgres_settings()
+    name = f"ecovid_it_{uuid.uuid4().hex[:12]}"
+    with admin_connection(settings) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return {**settings, "POSTGRES_DBNAME": name}
+
+
+def drop_database(settings: dict[str, str]) -> None:
+    with admin_connection(settings) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{settings["POSTGRES_DBNAME"]}" WITH (FORCE)')
+
+
+def start_stack(tmp: Path, postgres: dict[str, str] | None, **env: str) -> Stack:
+    stack = Stack(StackConfig(
+        ports=Ports.free(), data_dir=tmp / "data", postgres=postgres, log_dir=tmp / "logs",
+        env={
+            "ECOVID_ADMIN_EMAIL": ADMIN["username"],
+            "ECOVID_ADMIN_PASSWORD": ADMIN["password"],
+            "ECOVID_LOG_JSON": "true",
+            "ECOVID_CONSUMER_MAX_ATTEMPTS": "3",
+            **env,
+        },
+    ))
+    try:
+        stack.start(timeout=90)
+    except BaseException:
+        stack.stop()
+        raise
+    return stack
+
+
+class Api:
+    """A professional (or the admin) using the public API of the gateway."""
+
+    def __init__(self, base_url: str, token: str | None = None) -> None:
+        self.base_url = base_url
+        self.http = httpx.Client(base_url=base_url, timeout=30)
+        if token:
+            self.http.headers["Authorization"] = f"Bearer {token}"
+
+    @classmethod
+    def login(cls, base_url: str, username: str, password: str) -> "Api":
+        response = httpx.post(f"{base_url}/api/v1/auth/token", json={"username": username, "password": password})
+        assert response.status_code == 200, response.text
+        return cls(base_url, response.json()["access_token"])
+
+    def ok(self, method: str, path: str, status: int = 200, **kwargs: Any) -> Any:
+        response = self.http.request(method, f"/api/v1{path}", **kwargs)
+        assert response.status_code == status, f"{method} {path}: {response.status_code} {response.text}"
+        return response.json() if response.content else None
+
+    def structure(self, name: str = "Maison de santé Voltaire") -> str:
+        return str(self.ok("POST", "/structures", 201, json={"name": name, "kind": "practice"})["id"])
+
+    def professional(self, structure_id: str, email: str | None = None) -> tuple[str, str]:
+        email = email or f"pro-{uuid.uuid4().hex[:8]}@example.org"
+        body = {
+            "email": email, "password": PASSWORD, "first_name": "Anne", "last_name": "Martin",
+            "profession": "doctor", "structure_id": structure_id,
+        }
+        return str(self.ok("POST", "/professionals", 201, json=body)["id"]), email
+
+    def patient(self, last_name: str = "Dupont", birth_date: str = "1950-03-02") -> str:
+        body = {
+            "last_name": last_name, "first_name": "Héloïse", "birth_date": birth_date,
+            "sex": "female", "commune": "Paris",
+        }
+        return str(self.ok("POST", "/patients", 201, json=body)["id"])
+
+    def episode(self, patient_id: str, structure_id: str) -> str:
+        body = {"started_on": (datetime.now(UTC) - timedelta(days=2)).date().isoformat(),
+                "status": "tested_positive", "structure_id": structure_id}
+        return str(self.ok("POST", f"/patients/{patient_id}/care-episodes", 201, json=body)["id"])
+
+    def alerts(self, patient_id: str) -> list[dict[str, Any]]:
+        return list(self.ok("GET", "/alerts", params={"patient_id": patient_id, "limit": 500}))
+
+
+ALARMING = {"temperature": 40.3, "spo2": 90, "heart_rate": 125}
+NORMAL = {"temperature": 37.0, "spo2": 98, "heart_rate": 70, "respiratory_rate": 16}
+
+
+def now_iso(minutes_ago: int = 1) -> str:
+    return (datetime.now(UTC) - timedelta(minutes=minutes_ago)).isoformat()
