@@ -20,7 +20,7 @@ class AlertingApplication(ServiceApplication):
 
     def alerts_for_breach(self, event: ThresholdBreached) -> list[Alert]:
         """Only `alert`-level breaches raise an alert; `watch` ones only colour the lists."""
-        if event.payload.overall_level != "alert":
+        if event.payload.overall_level != "alert" or self._exists(Alert.create_id(event.event_id)):
             return []
         indicators = ", ".join(
             f"{b.indicator}={b.value}" for b in event.payload.breaches if b.level == "alert"
@@ -32,6 +32,7 @@ class AlertingApplication(ServiceApplication):
             kind="threshold",
             level="alert",
             summary=summary,
+            reading_id=event.payload.reading_id,
             trace=trace(Actor(kind="platform"), event.correlation_id, str(event.event_id)),
         )]
 
@@ -44,6 +45,9 @@ class AlertingApplication(ServiceApplication):
             raise Conflict(str(error), field="alert_id") from None
         self.save(alert)
         return alert
+
+    def _exists(self, alert_id: uuid.UUID) -> bool:
+        return bool(self.recorder.select_events(alert_id, limit=1))
 
     def alert(self, alert_id: uuid.UUID) -> Alert:
         try:

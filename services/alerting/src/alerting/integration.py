@@ -23,7 +23,7 @@ def translate(event: Any) -> Iterable[IntegrationEvent]:
         yield AlertRaised(**envelope(event, SERVICE, event.patient_id), payload=AlertRaisedPayload(
             alert_id=event.originator_id, kind=event.kind, level=event.level,
             raised_at=event.timestamp, source_event_id=event.source_event_id,
-            summary=event.summary,
+            reading_id=event.reading_id, summary=event.summary,
         ))
     elif isinstance(event, Alert.Acknowledged):
         yield AlertAcknowledged(

@@ -23,6 +23,7 @@ alerts = sa.Table(
     sa.Column("level", sa.String(10), nullable=False),
     sa.Column("status", sa.String(20), nullable=False, index=True),
     sa.Column("summary", sa.String(500), nullable=False),
+    sa.Column("reading_id", sa.Uuid),
     sa.Column("raised_at", UTCDateTime, nullable=False),
     sa.Column("acknowledged_at", UTCDateTime),
     sa.Column("acknowledged_by", sa.String(100)),
@@ -40,7 +41,7 @@ def alert_raised(session: Session, event: AlertRaised) -> None:
     p = event.payload
     session.execute(alerts.insert().values(
         alert_id=p.alert_id, patient_id=event.patient_id, kind=p.kind, level=p.level,
-        status="raised", summary=p.summary, raised_at=p.raised_at,
+        status="raised", summary=p.summary, raised_at=p.raised_at, reading_id=p.reading_id,
     ))
 
 
@@ -96,6 +97,7 @@ def _alert(row: Any) -> dict[str, Any]:
         "patient_id": str(row["patient_id"]),
         "status": row["status"],
         "summary": row["summary"],
+        "reading_id": str(row["reading_id"]) if row["reading_id"] else None,
         "raised_at": row["raised_at"].isoformat(),
         "acknowledged_at": row["acknowledged_at"].isoformat() if row["acknowledged_at"] else None,
         "acknowledged_by": row["acknowledged_by"],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
@@ -51,15 +52,19 @@ class GatewayApplication(ServiceApplication):
             self.save(account)
         return Principal(account.subject_id, account.role, account.structure_id)
 
-    def record_access(
-        self, patient_id: uuid.UUID, method: str, route: str, status_code: int,
-        principal: Principal, correlation_id: str,
-    ) -> None:
+    def record_accesses(self, accesses: list[Any]) -> None:
+        """One transaction for a batch of accesses (see gateway.audit)."""
+        self.save(*(self._traced(access) for access in accesses))
+
+    @staticmethod
+    def _traced(access: Any) -> RecordAccess:
+        principal = access.principal
         actor = Actor(kind=principal.actor_kind, id=str(principal.subject_id))  # type: ignore[arg-type]
-        self.save(RecordAccess(
-            patient_id=patient_id, method=method, route=route, status_code=status_code,
-            granted=status_code < 400, trace=trace(actor, correlation_id),
-        ))
+        return RecordAccess(
+            patient_id=access.patient_id, method=access.method, route=access.route,
+            status_code=access.status_code, granted=access.status_code < 400,
+            trace=trace(actor, access.correlation_id),
+        )
 
     def _account(self, email: str) -> Account | None:
         try:

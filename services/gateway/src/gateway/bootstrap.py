@@ -10,6 +10,7 @@ from ecovid_platform.wiring import run, wire
 
 from gateway import SERVICE
 from gateway.application import GatewayApplication
+from gateway.audit import AuditTrail
 from gateway.clients import ServiceClient
 from gateway.context import Gateway, Services
 from gateway.entrypoints.api import public_api
@@ -36,6 +37,7 @@ def build(settings: GatewaySettings | None = None) -> ServiceProcess:
     gateway = Gateway(
         app=app,
         services=services,
+        audit=AuditTrail(app),
         tokens=TokenIssuer(
             settings.jwt_secret.get_secret_value(), timedelta(minutes=settings.token_ttl_minutes)
         ),

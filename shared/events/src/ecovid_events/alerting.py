@@ -20,6 +20,7 @@ class AlertRaisedPayload(BaseModel):
     level: Literal["watch", "alert"]
     raised_at: AwareDatetime
     source_event_id: uuid.UUID
+    reading_id: uuid.UUID | None = None
     summary: str
 
 

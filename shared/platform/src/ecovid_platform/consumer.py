@@ -1,30 +1,31 @@
 """Idempotent Kafka consumers with bounded retries and a dead-letter topic.
 
-Each message is applied in one database transaction that also records the
-consumer's position (and, for read models, the event id), then acknowledged.
-A redelivered or re-published event therefore has no second effect.
+Messages come in batches. Read-model handlers apply a whole batch in one
+database transaction that also records the inbox (event ids) and the offsets;
+event-sourced handlers save each event's aggregates with its tracking position.
+The batch is acknowledged only after that. A batch that fails is replayed one
+message at a time: a message that keeps failing goes to `<topic>.dlt` with the
+reason, and the rest flow on. Infrastructure failures (database or broker down)
+never dead-letter: the batch is redelivered after a pause.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
-import sqlalchemy as sa
 import structlog
 from eventsourcing.persistence import IntegrityError, Tracking
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
-from sqlalchemy.orm import Session
 
 from ecovid_events import IntegrationEvent, InvalidEvent, parse_event, topics
 from ecovid_platform.application import ServiceApplication
+from ecovid_platform.failures import is_transient
+from ecovid_platform.inbox import Inbox
 from ecovid_platform.storage import Storage
-from ecovid_platform.tables import consumer_inbox, consumer_offsets
 
 log = structlog.get_logger(__name__)
 
@@ -33,12 +34,16 @@ log = structlog.get_logger(__name__)
 class Projects:
     """Applies an event to read models inside the given SQLAlchemy session."""
 
-    apply: Callable[[Session, Any], None]
+    apply: Callable[[Any, Any], None]
 
 
 @dataclass(frozen=True)
 class Commands:
-    """Turns an event into aggregates with new events, saved with the consumer's tracking."""
+    """Turns an event into aggregates with new events, saved with the consumer's tracking.
+
+    The handler must be idempotent by construction (look before creating), so a
+    conflict on save can only mean a concurrent writer: it is retried.
+    """
 
     apply: Callable[[Any], Sequence[Any]]
 
@@ -47,145 +52,122 @@ Handler = Projects | Commands
 
 
 @dataclass(frozen=True)
-class Position:
+class Delivery:
     topic: str
     partition: int
     offset: int
+    record: Any
+    event: IntegrationEvent | None = None
 
 
 class IdempotentConsumer:
     def __init__(
-        self,
-        *,
-        name: str,
-        topic: str,
-        handlers: dict[str, Handler],
-        storage: Storage,
-        app: ServiceApplication | None = None,
-        max_attempts: int = 5,
-        retry_delay: float = 0.2,
+        self, *, name: str, topic: str, handlers: dict[str, Handler], storage: Storage,
+        app: ServiceApplication | None = None, max_attempts: int = 5, retry_delay: float = 0.2,
+        batch_size: int = 200, fetch_max_wait_ms: int = 25,
     ) -> None:
         self.name, self.topic, self.handlers = name, topic, handlers
-        self.storage, self.app = storage, app
-        self.max_attempts, self.retry_delay = max_attempts, retry_delay
-        self._attempts: dict[Position, int] = defaultdict(int)
+        self.app, self.inbox = app, Inbox(name, storage)
+        self.max_attempts, self.retry_delay, self.batch_size = max_attempts, retry_delay, batch_size
+        self.fetch_max_wait_ms = fetch_max_wait_ms
         self.broker: KafkaBroker | None = None
 
     def subscribe(self, broker: KafkaBroker) -> None:
         self.broker = broker
         broker.subscriber(
-            self.topic,
-            group_id=self.name,
-            ack_policy=AckPolicy.MANUAL,
-            auto_offset_reset="earliest",
-            decoder=_raw_body,
-        )(self.on_message)
+            self.topic, group_id=self.name, batch=True, max_records=self.batch_size,
+            fetch_max_wait_ms=self.fetch_max_wait_ms, batch_timeout_ms=self.fetch_max_wait_ms,
+            ack_policy=AckPolicy.MANUAL, auto_offset_reset="earliest", decoder=_no_body,
+        )(self.on_batch)
 
-    async def on_message(self, body: bytes, msg: KafkaMessage) -> None:
-        raw = msg.raw_message
-        where = Position(raw.topic, raw.partition, raw.offset)  # type: ignore[union-attr]
-        structlog.contextvars.bind_contextvars(kafka_topic=where.topic, kafka_offset=where.offset)
+    async def on_batch(self, body: Any, msg: KafkaMessage) -> None:
+        records = msg.raw_message if isinstance(msg.raw_message, tuple) else (msg.raw_message,)
+        wanted = [d for d in [await self._read(r) for r in records] if d is not None]
         try:
-            event = parse_event(msg.body)
-        except InvalidEvent as error:
-            await self._dead_letter(msg, where, f"invalid event: {error}", attempts=1)
-            return await msg.ack()
-        structlog.contextvars.bind_contextvars(
-            correlation_id=event.correlation_id, patient_id=str(event.patient_id or "")
-        )
-        handler = self.handlers.get(event.event_type)
-        if handler is not None:
-            try:
-                await asyncio.to_thread(self.apply, handler, event, where)
-            except Exception as error:  # noqa: BLE001 - any failure counts toward the bound
-                if not await self._retry_or_dead_letter(msg, where, error):
-                    return None
-        self._attempts.pop(where, None)
+            if wanted:
+                await self._apply_batch(wanted)
+        except Exception as error:  # noqa: BLE001 - classified just below
+            if is_transient(error):
+                log.warning("consumer paused: infrastructure failing", consumer=self.name, error=repr(error))
+                await asyncio.sleep(self.retry_delay * 10)
+                return await msg.nack()
+            for delivery in wanted:
+                await self._apply_alone(delivery)
         await msg.ack()
-        log.info("event consumed", consumer=self.name, event_type=event.event_type,
-                 applied=handler is not None)
+        log.info("events consumed", consumer=self.name, received=len(records), applied=len(wanted))
 
-    async def _retry_or_dead_letter(
-        self, msg: KafkaMessage, where: Position, error: Exception
-    ) -> bool:
-        """False when the message will come again; True once it is dead-lettered."""
-        self._attempts[where] += 1
-        attempts = self._attempts[where]
-        log.warning("consumer failed", consumer=self.name, attempts=attempts, error=repr(error))
-        if attempts < self.max_attempts:
-            await asyncio.sleep(self.retry_delay * attempts)
-            await msg.nack()
-            return False
-        await self._dead_letter(msg, where, f"{type(error).__name__}: {error}", attempts)
-        return True
+    async def _read(self, record: Any) -> Delivery | None:
+        """The event if this consumer handles it; None to skip it (or once it is dead-lettered)."""
+        where = Delivery(record.topic, record.partition, record.offset, record)
+        labelled = dict(record.headers or ()).get("event_type")
+        if labelled is not None and labelled.decode(errors="replace") not in self.handlers:
+            return None  # not this consumer's business: whoever handles it validates it
+        try:
+            event = parse_event(record.value or b"")
+        except InvalidEvent as error:
+            await self._dead_letter(where, f"invalid event: {error}", attempts=1)
+            return None
+        if event.event_type not in self.handlers:
+            return None
+        return Delivery(where.topic, where.partition, where.offset, record, event)
 
-    def apply(self, handler: Handler, event: IntegrationEvent, where: Position) -> None:
-        if isinstance(handler, Projects):
-            self._project(handler, event, where)
+    async def _apply_batch(self, batch: list[Delivery]) -> None:
+        if all(isinstance(self.handlers[d.event.event_type], Projects) for d in batch):  # type: ignore[union-attr]
+            await asyncio.to_thread(self.inbox.project, batch, self.handlers)
         else:
-            self._command(handler, event, where)
+            for delivery in batch:
+                await asyncio.to_thread(self._apply, delivery)
 
-    def _project(self, handler: Projects, event: IntegrationEvent, where: Position) -> None:
-        with self.storage.transaction() as session:
-            seen = session.execute(
-                sa.select(consumer_inbox.c.event_id).where(
-                    consumer_inbox.c.consumer == self.name,
-                    consumer_inbox.c.event_id == str(event.event_id),
-                )
-            ).first()
-            if seen is None:
-                handler.apply(session, event)
-                session.execute(consumer_inbox.insert().values(
-                    consumer=self.name, event_id=str(event.event_id), applied_at=datetime.now(UTC)
-                ))
-            self._record_offset(session, where)
+    async def _apply_alone(self, delivery: Delivery) -> None:
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                return await asyncio.to_thread(self._apply, delivery)
+            except Exception as error:  # noqa: BLE001 - counted toward the bound
+                log.warning("consumer failed", consumer=self.name, attempt=attempt, error=repr(error))
+                if attempt == self.max_attempts:
+                    return await self._dead_letter(delivery, f"{type(error).__name__}: {error}", attempt)
+                await asyncio.sleep(self.retry_delay * attempt)
 
-    def _command(self, handler: Commands, event: IntegrationEvent, where: Position) -> None:
+    def _apply(self, delivery: Delivery) -> None:
+        assert delivery.event is not None
+        structlog.contextvars.bind_contextvars(
+            correlation_id=delivery.event.correlation_id, patient_id=str(delivery.event.patient_id or "")
+        )
+        handler = self.handlers[delivery.event.event_type]
+        if isinstance(handler, Projects):
+            self.inbox.project([delivery], self.handlers)
+        else:
+            self._command(handler, delivery)
+
+    def _command(self, handler: Commands, delivery: Delivery) -> None:
         assert self.app is not None, "a Commands handler needs the service application"
         tracking = Tracking(
-            application_name=f"{self.name}:{where.topic}:{where.partition}",
-            notification_id=where.offset,
+            application_name=f"{self.name}:{delivery.topic}:{delivery.partition}",
+            notification_id=delivery.offset,
         )
         recorder = self.app.process_recorder
-        if recorder.has_tracking_id(tracking.application_name, tracking.notification_id):
-            return
-        aggregates = handler.apply(event)
-        try:
-            self.app.save_tracked(*aggregates, tracking=tracking)
-        except IntegrityError:
-            # Deterministic aggregate ids: the same event re-published at another offset.
-            recorder.insert_tracking(tracking)
+        for attempt in range(1, self.max_attempts + 1):
+            if recorder.has_tracking_id(tracking.application_name, tracking.notification_id):
+                return
+            try:
+                return self.app.save_tracked(*handler.apply(delivery.event), tracking=tracking)
+            except IntegrityError:
+                if attempt == self.max_attempts:
+                    raise
 
-    def _record_offset(self, session: Session, where: Position) -> None:
-        key = (consumer_offsets.c.consumer == self.name) & (
-            consumer_offsets.c.topic == where.topic
-        ) & (consumer_offsets.c.partition == where.partition)
-        if not session.execute(consumer_offsets.update().where(key).values(offset=where.offset)).rowcount:
-            session.execute(consumer_offsets.insert().values(
-                consumer=self.name, topic=where.topic, partition=where.partition, offset=where.offset
-            ))
-
-    async def _dead_letter(
-        self, msg: KafkaMessage, where: Position, reason: str, attempts: int
-    ) -> None:
+    async def _dead_letter(self, where: Delivery, reason: str, attempts: int) -> None:
         assert self.broker is not None
         log.error("dead-lettered", consumer=self.name, reason=reason, attempts=attempts)
         await self.broker.publish(
-            msg.body,
-            topics.dead_letter(where.topic),
-            key=msg.raw_message.key,  # type: ignore[union-attr]
+            where.record.value, topics.dead_letter(where.topic), key=where.record.key,
             headers={
-                "dlt.reason": reason[:1000],
-                "dlt.consumer": self.name,
-                "dlt.topic": where.topic,
-                "dlt.partition": str(where.partition),
-                "dlt.offset": str(where.offset),
+                "dlt.reason": reason[:1000], "dlt.consumer": self.name, "dlt.topic": where.topic,
+                "dlt.partition": str(where.partition), "dlt.offset": str(where.offset),
                 "dlt.attempts": str(attempts),
             },
         )
-        self._attempts.pop(where, None)
 
 
-async def _raw_body(msg: Any) -> bytes:
-    # Producers outside the platform may label their messages: validation is ours.
-    return msg.body
+async def _no_body(msg: Any) -> None:
+    # Records are read from the raw batch: validation is ours, not the framework's.
+    return None

@@ -26,6 +26,9 @@ class ServiceSettings(BaseSettings):
     internal_token: SecretStr = SecretStr(DEVELOPMENT_INTERNAL_TOKEN)
     consumer_max_attempts: int = Field(default=5, ge=1)
     consumer_retry_delay_seconds: float = Field(default=0.2, ge=0)
+    # tansu answers an empty fetch only when this runs out (Apache Kafka answers on arrival):
+    # it bounds each Kafka hop's latency in development.
+    consumer_fetch_max_wait_ms: int = Field(default=25, ge=1, le=5000)
 
     postgres_host: str | None = Field(default=None, validation_alias="POSTGRES_HOST")
     postgres_port: int = Field(default=5432, validation_alias="POSTGRES_PORT")

@@ -55,6 +55,7 @@ class Wiring:
             app=self.app,
             max_attempts=self.settings.consumer_max_attempts,
             retry_delay=self.settings.consumer_retry_delay_seconds,
+            fetch_max_wait_ms=self.settings.consumer_fetch_max_wait_ms,
         ))
 
     def http(self, routers: Sequence[APIRouter]) -> FastAPI:

@@ -29,9 +29,11 @@ class Alert(Aggregate):
         kind: str,
         level: str,
         summary: str,
+        reading_id: uuid.UUID | None,
         trace: dict[str, Any],
     ) -> None:
         self.patient_id = patient_id
+        self.reading_id = reading_id
         self.kind, self.level, self.summary = kind, level, summary
         self.status = "raised"
         self.acknowledged_by: str | None = None

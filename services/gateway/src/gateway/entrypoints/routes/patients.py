@@ -60,6 +60,7 @@ async def remove_member(patient_id: uuid.UUID, professional_id: uuid.UUID, reque
     await gw.services.care_circle.call(
         "DELETE", f"/patients/{patient_id}/members/{professional_id}", principal=user, correlation_id=cid
     )
+    gw.forget_grant(patient_id, professional_id)
     return Response(status_code=204)
 
 

@@ -1,0 +1,178 @@
+"""Readings through the gateway to alerts, on PostgreSQL: throughput, drain time, alert latency.
+
+Every figure is printed beside the baseline measured in the same run: a trivial
+FastAPI endpoint served by uvicorn, hit by the same client at the same load.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from ecovid_stack.bench.load import Run, closed_loop, open_loop, percentile
+from ecovid_stack.ports import free_port
+from ecovid_stack.stack import Stack
+
+ALARMING = {"temperature": 40.3, "spo2": 90, "heart_rate": 125}
+PASSWORD = "bench password 123"
+
+
+class Clinic:
+    """A professional with patients enrolled, driving readings through the public API."""
+
+    def __init__(self, client: httpx.AsyncClient, episodes: list[str]) -> None:
+        self.client, self.episodes = client, episodes
+
+    @classmethod
+    async def open(cls, gateway: str, admin: dict[str, str], patients: int, tag: str) -> "Clinic":
+        async with httpx.AsyncClient(base_url=gateway, timeout=30) as anonymous:
+            token = (await anonymous.post("/api/v1/auth/token", json=admin)).json()["access_token"]
+            anonymous.headers["Authorization"] = f"Bearer {token}"
+            structure = (await anonymous.post("/api/v1/structures", json={"name": f"Bench {tag}", "kind": "practice"})).json()["id"]
+            email = f"bench-{tag}@example.org"
+            await anonymous.post("/api/v1/professionals", json={
+                "email": email, "password": PASSWORD, "first_name": "Bench", "last_name": "Doctor",
+                "profession": "doctor", "structure_id": structure})
+            token = (await anonymous.post("/api/v1/auth/token", json={"username": email, "password": PASSWORD})).json()["access_token"]
+        client = httpx.AsyncClient(base_url=gateway, timeout=30, headers={"Authorization": f"Bearer {token}"},
+                                   limits=httpx.Limits(max_connections=64))
+        episodes = []
+        for n in range(patients):
+            patient = (await client.post("/api/v1/patients", json={
+                "last_name": f"Bench-{tag}", "first_name": _letters(n), "birth_date": "1955-05-05",
+                "sex": "male", "commune": "Paris"})).json()["id"]
+            started = (datetime.now(UTC) - timedelta(days=3)).date().isoformat()
+            episodes.append((await client.post(f"/api/v1/patients/{patient}/care-episodes", json={
+                "started_on": started, "status": "tested_positive", "structure_id": structure})).json()["id"])
+        return cls(client, episodes)
+
+    async def send(self, n: int) -> str:
+        taken_at = (datetime.now(UTC) - timedelta(seconds=30)).isoformat()
+        response = await self.client.post(f"/api/v1/care-episodes/{self.episodes[n % len(self.episodes)]}/readings",
+                                          json={"taken_at": taken_at, **ALARMING})
+        response.raise_for_status()
+        return str(response.json()["id"])
+
+    async def alert_count(self) -> int:
+        total, offset = 0, 0
+        while True:
+            page = (await self.client.get("/api/v1/alerts", params={"limit": 500, "offset": offset})).json()
+            total += len(page)
+            offset += 500
+            if len(page) < 500:
+                return total
+
+    async def recent_alerts(self) -> list[dict[str, Any]]:
+        return list((await self.client.get("/api/v1/alerts", params={"limit": 500})).json())
+
+
+def _letters(n: int) -> str:
+    word = ""
+    n += 26 * 26
+    while n:
+        n, rest = divmod(n, 26)
+        word = chr(ord("a") + rest) + word
+    return word.capitalize()
+
+
+async def baseline_send(client: httpx.AsyncClient) -> Any:
+    async def send(n: int) -> None:
+        (await client.post(f"/api/v1/care-episodes/{n}/readings", json=ALARMING)).raise_for_status()
+    return send
+
+
+async def throughput(stack: Stack, admin: dict[str, str], baseline: str, total: int, clients: int) -> dict[str, Any]:
+    clinic = await Clinic.open(stack.url("gateway"), admin, patients=50, tag="throughput")
+    async with httpx.AsyncClient(base_url=baseline, limits=httpx.Limits(max_connections=64)) as client:
+        base = await closed_loop(await baseline_send(client), total, clients)
+    run = await closed_loop(clinic.send, total, clients)
+    while (count := await clinic.alert_count()) < total - run.errors:
+        if time.perf_counter() - run.ended > 300:
+            break
+        await asyncio.sleep(0.1)
+    reflected = time.perf_counter()
+    await clinic.client.aclose()
+    return {
+        "readings": total, "clients": clients, "errors": run.errors, "alerts_visible": count,
+        "accepted_per_second": round(run.per_second, 1),
+        "baseline_requests_per_second": round(base.per_second, 1),
+        "ratio_to_baseline": round(run.per_second / base.per_second, 3),
+        "request_p50_ms": _ms(percentile(run.latencies, 50)), "request_p99_ms": _ms(percentile(run.latencies, 99)),
+        "baseline_p50_ms": _ms(percentile(base.latencies, 50)), "baseline_p99_ms": _ms(percentile(base.latencies, 99)),
+        "all_reflected_in_alerting_after_s": round(reflected - run.started, 2),
+        "drain_after_last_accepted_s": round(reflected - run.ended, 2),
+        "reflected_per_second": round(count / (reflected - run.started), 1),
+    }
+
+
+async def latency(stack: Stack, admin: dict[str, str], baseline: str, rate: float, seconds: float) -> dict[str, Any]:
+    clinic = await Clinic.open(stack.url("gateway"), admin, patients=50, tag="latency")
+    async with httpx.AsyncClient(base_url=baseline) as client:
+        base = await open_loop(await baseline_send(client), rate, seconds)
+    seen: dict[str, float] = {}
+    watching = asyncio.Event()
+
+    async def watch() -> None:
+        while not watching.is_set():
+            now = time.perf_counter()
+            for alert in await clinic.recent_alerts():
+                seen.setdefault(alert["reading_id"], now)
+            await asyncio.sleep(0.02)
+
+    watcher = asyncio.create_task(watch())
+    run = await open_loop(clinic.send, rate, seconds)
+    deadline = time.perf_counter() + 60
+    while len(set(run.accepted) & set(seen)) < len(run.accepted) and time.perf_counter() < deadline:
+        await asyncio.sleep(0.05)
+    watching.set()
+    await watcher
+    await clinic.client.aclose()
+    # From the 201 to the alert; an alert can show before the 201 reaches a loaded client,
+    # so the figure from the moment the reading was posted is given too (never negative).
+    delays = [max(0.0, seen[r] - at) for r, at in run.accepted.items() if r in seen]
+    from_posted = [seen[r] - at for r, at in run.posted.items() if r in seen]
+    return {
+        "rate_per_second": rate, "readings": len(run.accepted), "errors": run.errors,
+        "alerts_seen": len(delays), "poll_interval_ms": 20,
+        "alert_latency_p50_ms": _ms(percentile(delays, 50)), "alert_latency_p99_ms": _ms(percentile(delays, 99)),
+        "posted_to_alert_p50_ms": _ms(percentile(from_posted, 50)),
+        "posted_to_alert_p99_ms": _ms(percentile(from_posted, 99)),
+        "request_p50_ms": _ms(percentile(run.latencies, 50)), "request_p99_ms": _ms(percentile(run.latencies, 99)),
+        "baseline_p50_ms": _ms(percentile(base.latencies, 50)), "baseline_p99_ms": _ms(percentile(base.latencies, 99)),
+    }
+
+
+def start_baseline() -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "ecovid_stack.bench.baseline", str(port)])
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            if httpx.get(f"{url}/health").status_code == 200:
+                return process, url
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise TimeoutError("baseline did not start")
+
+
+def _ms(seconds: float) -> float:
+    return round(seconds * 1000, 1)
+
+
+def run_all(stack: Stack, admin: dict[str, str], log_dir: Path) -> dict[str, Any]:
+    process, baseline = start_baseline()
+    try:
+        return {
+            "throughput": asyncio.run(throughput(stack, admin, baseline, total=3000, clients=16)),
+            "latency_at_50_per_second": asyncio.run(latency(stack, admin, baseline, rate=50, seconds=20)),
+        }
+    finally:
+        process.terminate()
+        process.wait()

@@ -1,0 +1,55 @@
+"""The inbox of a read-model consumer: effects, event ids and offsets in one transaction."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from ecovid_platform.storage import Storage
+from ecovid_platform.tables import consumer_inbox, consumer_offsets
+
+
+class Inbox:
+    def __init__(self, consumer: str, storage: Storage) -> None:
+        self.consumer, self.storage = consumer, storage
+
+    def project(self, batch: list[Any], handlers: dict[str, Any]) -> None:
+        """Apply each event not seen before; a re-published event (same id) is skipped."""
+        with self.storage.transaction() as session:
+            seen = self._seen(session, [str(d.event.event_id) for d in batch])
+            for delivery in batch:
+                event_id = str(delivery.event.event_id)
+                if event_id in seen:
+                    continue
+                handlers[delivery.event.event_type].apply(session, delivery.event)
+                seen.add(event_id)
+                session.execute(consumer_inbox.insert().values(
+                    consumer=self.consumer, event_id=event_id, applied_at=datetime.now(UTC)
+                ))
+            for (topic, partition), offset in _last_offsets(batch).items():
+                self._record_offset(session, topic, partition, offset)
+
+    def _seen(self, session: Any, event_ids: list[str]) -> set[str]:
+        rows = session.execute(sa.select(consumer_inbox.c.event_id).where(
+            consumer_inbox.c.consumer == self.consumer, consumer_inbox.c.event_id.in_(event_ids)
+        ))
+        return set(rows.scalars())
+
+    def _record_offset(self, session: Any, topic: str, partition: int, offset: int) -> None:
+        key = (consumer_offsets.c.consumer == self.consumer) & (consumer_offsets.c.topic == topic) & (
+            consumer_offsets.c.partition == partition
+        )
+        if not session.execute(consumer_offsets.update().where(key).values(offset=offset)).rowcount:
+            session.execute(consumer_offsets.insert().values(
+                consumer=self.consumer, topic=topic, partition=partition, offset=offset
+            ))
+
+
+def _last_offsets(batch: list[Any]) -> dict[tuple[str, int], int]:
+    last: dict[tuple[str, int], int] = {}
+    for delivery in batch:
+        key = (delivery.topic, delivery.partition)
+        last[key] = max(last.get(key, -1), delivery.offset)
+    return last
