@@ -138,6 +138,7 @@ class IdempotentConsumer:
             self.inbox.project([delivery], self.handlers)
         else:
             self._command(handler, delivery)
+            log.info("event applied", consumer=self.name, event_type=delivery.event.event_type)
 
     def _command(self, handler: Commands, delivery: Delivery) -> None:
         assert self.app is not None, "a Commands handler needs the service application"

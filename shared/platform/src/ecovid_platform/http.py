@@ -93,13 +93,13 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(status_code=500, content=error_body("internal error"))
 
 
-def install_correlation(app: FastAPI) -> None:
+def install_correlation(app: FastAPI, service: str) -> None:
     @app.middleware("http")
     async def _bind(request: Request, call_next: Callable[[Request], Awaitable[Any]]) -> Any:
         correlation_id = request.headers.get(CORRELATION_HEADER) or str(uuid.uuid4())
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(
-            correlation_id=correlation_id, service=app.title
+            correlation_id=correlation_id, service=service
         )
         request.state.correlation_id = correlation_id
         started = time.perf_counter()

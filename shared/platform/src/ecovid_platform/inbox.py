@@ -6,9 +6,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+import structlog
 
 from ecovid_platform.storage import Storage
 from ecovid_platform.tables import consumer_inbox, consumer_offsets
+
+log = structlog.get_logger(__name__)
 
 
 class Inbox:
@@ -24,6 +27,7 @@ class Inbox:
                 if event_id in seen:
                     continue
                 handlers[delivery.event.event_type].apply(session, delivery.event)
+                _log_applied(self.consumer, delivery.event)
                 seen.add(event_id)
                 session.execute(consumer_inbox.insert().values(
                     consumer=self.consumer, event_id=event_id, applied_at=datetime.now(UTC)
@@ -45,6 +49,14 @@ class Inbox:
             session.execute(consumer_offsets.insert().values(
                 consumer=self.consumer, topic=topic, partition=partition, offset=offset
             ))
+
+
+def _log_applied(consumer: str, event: Any) -> None:
+    # Each event logs under its own correlation id, so one request can be followed end to end.
+    with structlog.contextvars.bound_contextvars(
+        correlation_id=event.correlation_id, patient_id=str(event.patient_id or "")
+    ):
+        log.info("event applied", consumer=consumer, event_type=event.event_type)
 
 
 def _last_offsets(batch: list[Any]) -> dict[tuple[str, int], int]:

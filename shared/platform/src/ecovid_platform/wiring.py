@@ -62,7 +62,7 @@ class Wiring:
         """Internal API of the service: only holders of the internal token may call it."""
         api = FastAPI(title=self.service, docs_url=None, redoc_url=None)
         install_error_handlers(api)
-        install_correlation(api)
+        install_correlation(api, self.service)
         api.include_router(self.health())
         guard = Depends(internal_token_guard(self.settings.internal_token.get_secret_value()))
         for router in routers:
