@@ -18,7 +18,7 @@ $(STAMP): constraints.txt requirements-dev.txt $(PYPROJECTS)
 install: $(STAMP)
 
 run: install ## broker + every service + gateway on 127.0.0.1:8000
-	$(BIN)/python -m ecovid_stack run
+	$(BIN)/python -m ecovid_stack run $(ARGS)
 
 test: install ## unit, contract and integration tests (real broker, PostgreSQL and SQLite)
 	$(BIN)/python -m pytest

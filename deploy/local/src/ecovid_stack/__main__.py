@@ -13,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+from ecovid_stack import demo
 from ecovid_stack.ports import Ports
 from ecovid_stack.stack import Stack, StackConfig
 
@@ -23,8 +24,8 @@ def postgres_from_environment() -> dict[str, str] | None:
     return given if "POSTGRES_HOST" in given else None
 
 
-def run(data_dir: Path) -> int:
-    stack = Stack(StackConfig(ports=Ports.default(), data_dir=data_dir, postgres=postgres_from_environment()))
+def run(data_dir: Path, ports: Ports) -> int:
+    stack = Stack(StackConfig(ports=ports, data_dir=data_dir, postgres=postgres_from_environment()))
     stopping = False
 
     def stop(signum: int, _frame: object) -> None:
@@ -35,6 +36,13 @@ def run(data_dir: Path) -> int:
     signal.signal(signal.SIGTERM, stop)
     try:
         stack.start()
+        admin = {
+            "username": os.environ.get("ECOVID_ADMIN_EMAIL", "admin@ecovid.local"),
+            "password": os.environ.get("ECOVID_ADMIN_PASSWORD", "admin-dev-password"),
+        }
+        print(demo.seed(stack.url("gateway"), admin, data_dir), flush=True)
+        children = " ".join(f"{name}={p.pid}" for name, p in stack.processes.items())
+        print(f"processes: {children}", flush=True)
         print(f"e-COVID stack ready: gateway on {stack.url('gateway')} (Kafka on {stack.kafka_bootstrap})",
               flush=True)
         while not stopping:
@@ -44,7 +52,7 @@ def run(data_dir: Path) -> int:
                 return 1
             time.sleep(0.5)
         return 0
-    except (RuntimeError, TimeoutError) as error:
+    except (RuntimeError, TimeoutError, OSError) as error:
         print(f"the stack did not start: {error}", file=sys.stderr, flush=True)
         return 1
     finally:
@@ -55,8 +63,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="ecovid_stack")
     parser.add_argument("command", choices=["run"])
     parser.add_argument("--data-dir", type=Path, default=Path(os.environ.get("ECOVID_DATA_DIR", "var")))
+    parser.add_argument("--free-ports", action="store_true",
+                        help="free ports instead of 8000/9092 (to run beside another stack)")
     args = parser.parse_args()
-    sys.exit(run(args.data_dir))
+    sys.exit(run(args.data_dir, Ports.free() if args.free_ports else Ports.default()))
 
 
 if __name__ == "__main__":
