@@ -41,8 +41,8 @@ class Storage:
                 "POSTGRES_PASSWORD": s.postgres_password.get_secret_value(),
                 "POSTGRES_SCHEMA": self.schema,
                 "POSTGRES_LOCK_TIMEOUT": "5",
-                "POSTGRES_POOL_SIZE": "10",
-                "POSTGRES_MAX_OVERFLOW": "10",
+                "POSTGRES_POOL_SIZE": str(s.db_pool_size),
+                "POSTGRES_MAX_OVERFLOW": str(s.db_pool_overflow),
             }
         s.data_dir.mkdir(parents=True, exist_ok=True)
         return {
@@ -64,8 +64,8 @@ class Storage:
             )
             engine = sa.create_engine(
                 url,
-                pool_size=10,
-                max_overflow=10,
+                pool_size=s.db_pool_size,
+                max_overflow=s.db_pool_overflow,
                 pool_pre_ping=True,
                 connect_args={"options": f"-csearch_path={self.schema}"},
             )
