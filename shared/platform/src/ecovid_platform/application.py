@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any, ParamSpec, TypeVar
 
 from eventsourcing.application import Application, ProcessingEvent
+from eventsourcing.domain import Aggregate, CanMutateAggregate
 from eventsourcing.persistence import (
     IntegrityError,
     JSONTranscoder,
@@ -21,6 +22,7 @@ from eventsourcing.persistence import (
     Tracking,
     Transcoding,
 )
+from eventsourcing.utils import get_topic
 
 from ecovid_events import Actor
 
@@ -70,10 +72,28 @@ class DateAsISO(Transcoding):
         return date.fromisoformat(data)
 
 
+def register_event_topics(base: type = Aggregate) -> None:
+    """Register every explicit event topic of every aggregate class imported so far.
+
+    eventsourcing registers an explicit topic (`@event(..., topic=...)`) only when an
+    event of that class is first written: a restarted process could not read back
+    what it stored before.
+    """
+    for aggregate in base.__subclasses__():
+        for member in vars(aggregate).values():
+            if isinstance(member, type) and issubclass(member, CanMutateAggregate):
+                get_topic(member)
+        register_event_topics(aggregate)
+
+
 class ServiceApplication(Application[uuid.UUID]):
     """Records with a process recorder, so consumers can store tracking atomically."""
 
     on_recorded: Callable[[], None] | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        register_event_topics()
+        super().__init__(*args, **kwargs)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
