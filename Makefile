@@ -29,8 +29,10 @@ test-unit: install
 test-integration: install
 	$(BIN)/python -m pytest -m integration
 
-bench: install ## throughput and alert latency against a baseline, on PostgreSQL
+bench: install ## pipeline throughput and latency, list and search latency, on PostgreSQL
 	$(BIN)/python -m ecovid_stack.bench
+	$(BIN)/python services/ecovid-monitor/bench/list_bench.py
+	$(BIN)/python services/dossier/bench/search_bench.py
 
 schemas: install ## JSON Schemas of the integration events
 	$(BIN)/python -m ecovid_events.export_schemas shared/events/schemas

@@ -119,7 +119,8 @@ class Api:
             "last_name": last_name, "first_name": "Héloïse", "birth_date": birth_date,
             "sex": "female", "commune": "Paris",
         }
-        return str(self.ok("POST", "/patients", 201, json=body)["id"])
+        # The same person is created again and again across tests: each one is a homonym.
+        return str(self.ok("POST", "/patients", 201, json=body, params={"confirm_homonym": "true"})["id"])
 
     def episode(self, patient_id: str, structure_id: str) -> str:
         body = {"started_on": (datetime.now(UTC) - timedelta(days=2)).date().isoformat(),

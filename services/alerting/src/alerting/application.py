@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from eventsourcing.application import AggregateNotFoundError
 
 from ecovid_events import Actor
-from ecovid_events.ecovid import ThresholdBreached
+from ecovid_events.ecovid import ReadingOverdue, ThresholdBreached
 from ecovid_platform.application import ServiceApplication, retry_on_conflict, trace
 from ecovid_platform.http import Conflict, NotFound
 
@@ -33,6 +33,21 @@ class AlertingApplication(ServiceApplication):
             level="alert",
             summary=summary,
             reading_id=event.payload.reading_id,
+            trace=trace(Actor(kind="platform"), event.correlation_id, str(event.event_id)),
+        )]
+
+    def alerts_for_missed_report(self, event: ReadingOverdue) -> list[Alert]:
+        """Level `alert`, not `watch`: a silent patient may be getting worse, and only alerts reach people."""
+        if self._exists(Alert.create_id(event.event_id)):
+            return []
+        since = event.payload.gap_started_at.isoformat(timespec="minutes")
+        return [Alert(
+            source_event_id=event.event_id,
+            patient_id=event.patient_id,
+            kind="missed_report",
+            level="alert",
+            summary=f"no reading since {since}",
+            reading_id=None,
             trace=trace(Actor(kind="platform"), event.correlation_id, str(event.event_id)),
         )]
 

@@ -21,6 +21,7 @@ def build(settings: ServiceSettings | None = None) -> ServiceProcess:
     parts.publish_through_outbox(translate, topics.ALERTING)
     parts.consume("alerting.raise-alerts", topics.ECOVID_MONITOR, {
         "ThresholdBreached": Commands(app.alerts_for_breach),
+        "ReadingOverdue": Commands(app.alerts_for_missed_report),
     })
     parts.consume("alerting.alert-list", topics.ALERTING, {
         "AlertRaised": Projects(read_models.alert_raised),

@@ -1,4 +1,4 @@
-"""Wires the dossier service: event store, outbox, search index, internal API."""
+"""Wires the dossier service: event store, outbox, read models (search, episodes, timeline), internal API."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from ecovid_platform.runtime import ServiceProcess
 from ecovid_platform.settings import ServiceSettings
 from ecovid_platform.wiring import run, wire
 
-from dossier import SERVICE, read_models
+from dossier import SERVICE, episodes, read_models, timeline
 from dossier.application import DossierApplication
-from dossier.entrypoints import http
+from dossier.entrypoints import http, overview, records
 from dossier.integration import translate
 
 
@@ -21,7 +21,19 @@ def build(settings: ServiceSettings | None = None) -> ServiceProcess:
         "PatientRegistered": Projects(read_models.index_registered),
         "PatientIdentityUpdated": Projects(read_models.index_identity_updated),
     })
-    return parts.process(parts.http([http.router(parts.app, parts.storage)]))
+    parts.consume("dossier.episodes", topics.ECOVID_MONITOR, {
+        "CareEpisodeOpened": Projects(episodes.episode_opened),
+        "ReadingRecorded": Projects(episodes.reading_recorded),
+        "CareStatusChanged": Projects(episodes.status_changed),
+        "CareEpisodeClosed": Projects(episodes.episode_closed),
+    })
+    for topic in timeline.TOPICS:
+        parts.consume(timeline.consumer_name(topic), topic, timeline.handlers())
+    routers = [
+        http.router(parts.app, parts.storage), records.router(parts.app),
+        overview.router(parts.app, parts.storage, parts.settings),
+    ]
+    return parts.process(parts.http(routers))
 
 
 def main() -> None:

@@ -7,17 +7,33 @@ from typing import Any
 
 from ecovid_events import IntegrationEvent
 from ecovid_events.dossier import (
+    AllergiesUpdated,
+    MedicalHistoryUpdated,
+    NoteShared,
+    NoteSharedPayload,
+    ObjectiveSet,
+    ObjectiveSetPayload,
     PatientIdentity,
     PatientIdentityUpdated,
     PatientRegistered,
     PatientRegisteredPayload,
+    RiskFactorsPayload,
+    RiskFactorsUpdated,
+    SectionPayload,
+    TreatmentsUpdated,
 )
 from ecovid_platform.integration import envelope
 
 from dossier import SERVICE
 from dossier.domain.patient import Patient
 
+# Contact details and INS stay in the dossier: the bus carries what others need.
 _IDENTITY_FIELDS = set(PatientIdentity.model_fields)
+_LIST_SECTIONS = {
+    "medical-history": MedicalHistoryUpdated,
+    "allergies": AllergiesUpdated,
+    "treatments": TreatmentsUpdated,
+}
 
 
 def _identity(identity: dict[str, Any]) -> dict[str, Any]:
@@ -25,6 +41,8 @@ def _identity(identity: dict[str, Any]) -> dict[str, Any]:
 
 
 def translate(event: Any) -> Iterable[IntegrationEvent]:
+    if not isinstance(event, Patient.Event):
+        return  # identity keys are bookkeeping of duplicate detection, not news
     head = envelope(event, SERVICE, event.originator_id)
     if isinstance(event, Patient.Registered):
         payload = PatientRegisteredPayload(
@@ -33,3 +51,17 @@ def translate(event: Any) -> Iterable[IntegrationEvent]:
         yield PatientRegistered(**head, payload=payload)
     elif isinstance(event, Patient.IdentityUpdated):
         yield PatientIdentityUpdated(**head, payload=PatientIdentity(**_identity(event.identity)))
+    elif isinstance(event, Patient.SectionUpdated):
+        yield _section(event, head)
+    elif isinstance(event, Patient.NoteShared):
+        payload = NoteSharedPayload(note_id=event.note_id, text=event.text, document_ids=event.document_ids)
+        yield NoteShared(**head, payload=payload)
+    elif isinstance(event, Patient.ObjectiveSet):
+        payload = ObjectiveSetPayload(objective_id=event.objective_id, title=event.title, status=event.status)
+        yield ObjectiveSet(**head, payload=payload)
+
+
+def _section(event: Any, head: dict[str, Any]) -> IntegrationEvent:
+    if event.section == "risk-factors":
+        return RiskFactorsUpdated(**head, payload=RiskFactorsPayload(**event.content))
+    return _LIST_SECTIONS[event.section](**head, payload=SectionPayload(entries=event.content["entries"]))

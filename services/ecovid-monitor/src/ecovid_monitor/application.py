@@ -3,29 +3,37 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from eventsourcing.application import AggregateNotFoundError
 
 from ecovid_events import Actor
 from ecovid_platform.application import ServiceApplication, retry_on_conflict, trace
-from ecovid_platform.http import Conflict, NotFound, Unprocessable
+from ecovid_platform.http import Conflict, DomainError, NotFound, Unprocessable
 
 from ecovid_monitor.domain.episode import (
     CareEpisode,
     EpisodeClosed,
+    NotOverdue,
     PatientEpisodes,
     ReadingOutOfEpisode,
+    reporting_interval,
 )
 from ecovid_monitor.domain.rules import Colouring, ReadingValues, RuleSet, colour_reading
 
 SOURCES = {"patient": "patient", "professional": "professional"}
 
 
+class Forbidden(DomainError):
+    status = 403
+
+
 class MonitorApplication(ServiceApplication):
     name = "ecovid_monitor"
     rule_set: RuleSet
+    # Tests shorten the reporting interval (ECOVID_REPORTING_INTERVAL_SECONDS).
+    reporting_interval_override: float | None = None
 
     @retry_on_conflict()
     def open_episode(
@@ -52,6 +60,8 @@ class MonitorApplication(ServiceApplication):
         actor: Actor, correlation_id: str,
     ) -> tuple[uuid.UUID, Colouring]:
         episode = self.episode(episode_id)
+        if actor.kind == "patient" and actor.id != str(episode.patient_id):
+            raise Forbidden("a patient may only enter readings in their own care episode", field="episode_id")
         try:
             episode.check_reading_time(taken_at, datetime.now(UTC))
         except EpisodeClosed as error:
@@ -64,7 +74,7 @@ class MonitorApplication(ServiceApplication):
             reading_id=reading_id, taken_at=taken_at,
             source=SOURCES.get(actor.kind, "proxy"),
             values=values.model_dump(exclude_none=True),
-            colouring=colouring, trace=trace(actor, correlation_id),
+            colouring=colouring, trace=trace(actor, correlation_id), recorded_at=datetime.now(UTC),
         )
         self.save(episode)
         return reading_id, colouring
@@ -92,6 +102,34 @@ class MonitorApplication(ServiceApplication):
         index = self._patient_episodes(episode.patient_id)
         index.episode_closed(episode.id)
         self.save(episode, index)
+
+    @retry_on_conflict()
+    def mark_hospitalised(self, episode_id: uuid.UUID, hospitalised: bool, actor: Actor, correlation_id: str) -> None:
+        episode = self.episode(episode_id)
+        try:
+            if hospitalised:
+                episode.mark_hospitalised(trace(actor, correlation_id))
+            else:
+                episode.mark_discharged(datetime.now(UTC), trace(actor, correlation_id))
+        except EpisodeClosed as error:
+            raise Conflict(str(error), field="episode_id") from None
+        self.save(episode)
+
+    @retry_on_conflict()
+    def record_overdue(self, episode_id: uuid.UUID, now: datetime, correlation_id: str) -> bool:
+        """True when a missed report was recorded; False when there is none (any more) to record."""
+        episode = self.episode(episode_id)
+        interval = self.reporting_interval(episode)
+        try:
+            episode.record_overdue(now, interval, trace(Actor(kind="platform"), correlation_id))
+        except NotOverdue:
+            return False
+        self.save(episode)
+        return True
+
+    def reporting_interval(self, episode: CareEpisode) -> timedelta:
+        per_day = int(episode.details.get("readings_per_day") or 2)
+        return reporting_interval(per_day, self.reporting_interval_override)
 
     def episode(self, episode_id: uuid.UUID) -> CareEpisode:
         try:

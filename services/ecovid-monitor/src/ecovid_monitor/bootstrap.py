@@ -1,31 +1,81 @@
-"""Wires ecovid-monitor: event store, outbox, rule set, internal API."""
+"""Wires ecovid-monitor: event store, outbox, rule set, read models, missed-report watcher, internal API."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
+from collections.abc import Callable
+from typing import Any
 
 from ecovid_events import topics
+from ecovid_platform.consumer import Projects
 from ecovid_platform.runtime import ServiceProcess
 from ecovid_platform.settings import ServiceSettings
-from ecovid_platform.wiring import run, wire
+from ecovid_platform.wiring import Wiring, run, wire
+from sqlalchemy.orm import Session
 
 from ecovid_monitor import SERVICE
 from ecovid_monitor.application import MonitorApplication
-from ecovid_monitor.domain.rules import default_rule_set, load_rule_set
-from ecovid_monitor.entrypoints import http
+from ecovid_monitor.domain.rules import (
+    RuleSet,
+    RuleSetInvalid,
+    default_rule_set,
+    load_rule_set,
+)
+from ecovid_monitor.entrypoints import http, lists_http, missed_reports
 from ecovid_monitor.integration import translate
+from ecovid_monitor.read_models import projections as lists
+from ecovid_monitor.read_models.deadlines import Deadlines
+from ecovid_monitor.read_models.tables import metadata
+from ecovid_monitor.settings import MonitorSettings
+
+Projection = Callable[[Session, Any], None]
 
 
-def build(settings: ServiceSettings | None = None) -> ServiceProcess:
-    parts = wire(SERVICE, MonitorApplication, settings)
+def rule_set_of(monitor: MonitorSettings) -> RuleSet:
+    """A structure may install its own rule set; an invalid file stops the service, naming the rule."""
+    if monitor.rule_set_file is None:
+        return default_rule_set()
+    try:
+        return load_rule_set(monitor.rule_set_file)
+    except (RuleSetInvalid, OSError) as error:
+        raise SystemExit(f"ECOVID_RULE_SET_FILE={monitor.rule_set_file}: {error}") from None
+
+
+def build(settings: ServiceSettings | None = None, monitor: MonitorSettings | None = None) -> ServiceProcess:
+    monitor = monitor or MonitorSettings()
+    rule_set = rule_set_of(monitor)  # before anything starts
+    parts = wire(SERVICE, MonitorApplication, settings, read_models=[metadata])
     app = parts.app
     assert isinstance(app, MonitorApplication)
-    # A structure may install its own rule set; an invalid file stops the service here.
-    rule_set_file = os.environ.get("ECOVID_RULE_SET_FILE")
-    app.rule_set = load_rule_set(Path(rule_set_file)) if rule_set_file else default_rule_set()
+    app.rule_set = rule_set
+    app.reporting_interval_override = monitor.reporting_interval_seconds
     parts.publish_through_outbox(translate, topics.ECOVID_MONITOR)
-    return parts.process(parts.http([http.router(app)]))
+    _consume(parts, Deadlines(monitor.reporting_interval_seconds))
+    watcher = missed_reports.watcher(app, parts.storage, monitor.overdue_poll_seconds)
+    routers = [http.router(app), lists_http.router(parts.storage)]
+    return parts.process(parts.http(routers), background=[watcher])
+
+
+def _consume(parts: Wiring, deadlines: Deadlines) -> None:
+    # One consumer per topic: the lists, the readings and the deadlines move in one transaction.
+    parts.consume("ecovid-monitor.own-events", topics.ECOVID_MONITOR, {
+        "CareEpisodeOpened": Projects(_both(lists.episode_opened, deadlines.episode_opened)),
+        "ReadingRecorded": Projects(_both(lists.reading_recorded, deadlines.reading_recorded)),
+        "CareStatusChanged": Projects(_both(lists.status_changed, deadlines.status_changed)),
+        "CareEpisodeClosed": Projects(_both(lists.episode_closed, deadlines.episode_closed)),
+        "ReadingOverdue": Projects(_both(lists.reading_overdue, deadlines.reading_overdue)),
+    })
+    parts.consume("ecovid-monitor.patients", topics.DOSSIER, {
+        "PatientRegistered": Projects(lists.patient_identity),
+        "PatientIdentityUpdated": Projects(lists.patient_identity),
+    })
+
+
+def _both(*projections: Projection) -> Projection:
+    def apply(session: Session, event: Any) -> None:
+        for project in projections:
+            project(session, event)
+
+    return apply
 
 
 def main() -> None:

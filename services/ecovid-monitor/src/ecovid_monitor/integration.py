@@ -10,8 +10,14 @@ from typing import Any
 from ecovid_events import IntegrationEvent
 from ecovid_events.ecovid import (
     Breach,
+    CareEpisodeClosed,
+    CareEpisodeClosedPayload,
     CareEpisodeOpened,
     CareEpisodeOpenedPayload,
+    CareStatusChanged,
+    CareStatusChangedPayload,
+    ReadingOverdue,
+    ReadingOverduePayload,
     ReadingRecorded,
     ReadingRecordedPayload,
     RuleSetRef,
@@ -32,6 +38,29 @@ def translate(event: Any) -> Iterable[IntegrationEvent]:
         ))
     elif isinstance(event, CareEpisode.ReadingRecorded):
         yield from _reading(event)
+    elif isinstance(event, STATUS_EVENTS) and getattr(event, "patient_id", None):
+        yield CareStatusChanged(**envelope(event, SERVICE, event.patient_id), payload=CareStatusChangedPayload(
+            episode_id=event.originator_id, status=event.status, hospitalised=_hospitalised(event),
+        ))
+    elif isinstance(event, CareEpisode.Closed) and getattr(event, "patient_id", None):
+        yield CareEpisodeClosed(**envelope(event, SERVICE, event.patient_id), payload=CareEpisodeClosedPayload(
+            episode_id=event.originator_id, closed_on=event.closed_on,
+        ))
+    elif isinstance(event, CareEpisode.ReadingOverdue):
+        yield ReadingOverdue(**envelope(event, SERVICE, event.patient_id), payload=ReadingOverduePayload(
+            episode_id=event.originator_id, gap_started_at=event.gap_started_at,
+            due_at=event.due_at, interval_seconds=event.interval_seconds,
+        ))
+
+
+# A follow-up status change, a hospitalisation and a discharge all change the care status.
+STATUS_EVENTS = (CareEpisode.StatusChanged, CareEpisode.Hospitalised, CareEpisode.Discharged)
+
+
+def _hospitalised(event: Any) -> bool:
+    if isinstance(event, CareEpisode.StatusChanged):
+        return bool(getattr(event, "hospitalised", False))
+    return isinstance(event, CareEpisode.Hospitalised)
 
 
 def _reading(event: Any) -> Iterable[IntegrationEvent]:
@@ -40,7 +69,7 @@ def _reading(event: Any) -> Iterable[IntegrationEvent]:
     rule_set = RuleSetRef(id=colouring["rule_set_id"], version=colouring["rule_set_version"])
     yield ReadingRecorded(**head, payload=ReadingRecordedPayload(
         reading_id=event.reading_id, episode_id=event.originator_id, taken_at=event.taken_at,
-        recorded_at=event.timestamp, source=event.source, values=_plain(event.values),
+        recorded_at=getattr(event, "recorded_at", None) or event.timestamp, source=event.source, values=_plain(event.values),
         levels=colouring["levels"], overall_level=colouring["overall_level"],
         rule_set=rule_set, age_band=colouring["age_band"],
     ))

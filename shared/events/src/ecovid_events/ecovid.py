@@ -86,3 +86,46 @@ class ThresholdBreached(IntegrationEvent):
     schema_version: Literal[1] = 1
     patient_id: uuid.UUID
     payload: ThresholdBreachedPayload
+
+
+class CareStatusChangedPayload(_Payload):
+    """The episode's follow-up situation after the change: status and hospitalisation."""
+
+    episode_id: uuid.UUID
+    status: FollowUpStatus
+    hospitalised: bool
+
+
+class CareStatusChanged(IntegrationEvent):
+    event_type: Literal["CareStatusChanged"] = "CareStatusChanged"
+    schema_version: Literal[1] = 1
+    patient_id: uuid.UUID
+    payload: CareStatusChangedPayload
+
+
+class CareEpisodeClosedPayload(_Payload):
+    episode_id: uuid.UUID
+    closed_on: date
+
+
+class CareEpisodeClosed(IntegrationEvent):
+    event_type: Literal["CareEpisodeClosed"] = "CareEpisodeClosed"
+    schema_version: Literal[1] = 1
+    patient_id: uuid.UUID
+    payload: CareEpisodeClosedPayload
+
+
+class ReadingOverduePayload(_Payload):
+    """No reading arrived within the reporting interval after `gap_started_at` (relevé manquant)."""
+
+    episode_id: uuid.UUID
+    gap_started_at: AwareDatetime
+    due_at: AwareDatetime
+    interval_seconds: float
+
+
+class ReadingOverdue(IntegrationEvent):
+    event_type: Literal["ReadingOverdue"] = "ReadingOverdue"
+    schema_version: Literal[1] = 1
+    patient_id: uuid.UUID
+    payload: ReadingOverduePayload

@@ -8,17 +8,36 @@ from pydantic import Field, TypeAdapter, ValidationError
 
 from ecovid_events.alerting import AlertAcknowledged, AlertRaised
 from ecovid_events.care_circle import CareTeamMemberAdded, CareTeamMemberRemoved
-from ecovid_events.dossier import PatientIdentityUpdated, PatientRegistered
+from ecovid_events.dossier import (
+    AllergiesUpdated,
+    MedicalHistoryUpdated,
+    NoteShared,
+    ObjectiveSet,
+    PatientIdentityUpdated,
+    PatientRegistered,
+    RiskFactorsUpdated,
+    TreatmentsUpdated,
+)
 from ecovid_events.ecovid import CareEpisodeOpened, ReadingRecorded, ThresholdBreached
+from ecovid_events.ecovid import CareEpisodeClosed, CareStatusChanged, ReadingOverdue
 from ecovid_events.envelope import IntegrationEvent
 from ecovid_events.gateway import RecordAccessed
 
 EVENT_TYPES: tuple[type[IntegrationEvent], ...] = (
     PatientRegistered,
     PatientIdentityUpdated,
+    RiskFactorsUpdated,
+    MedicalHistoryUpdated,
+    AllergiesUpdated,
+    TreatmentsUpdated,
+    NoteShared,
+    ObjectiveSet,
     CareEpisodeOpened,
     ReadingRecorded,
     ThresholdBreached,
+    CareStatusChanged,
+    CareEpisodeClosed,
+    ReadingOverdue,
     AlertRaised,
     AlertAcknowledged,
     CareTeamMemberAdded,

@@ -1,26 +1,33 @@
-"""Internal HTTP API of the dossier (called by the gateway only)."""
+"""Internal HTTP API of the dossier (called by the gateway only): register, search, read."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from ecovid_platform.http import ActorDep, CorrelationDep
+from ecovid_platform.http import ActorDep, CorrelationDep, Unprocessable
 from ecovid_platform.storage import Storage
 
 from dossier import read_models
 from dossier.application import DossierApplication
 from dossier.domain.identity import IdentityIn
 
+# A homonym (same names and birth date, another person) is let through only when asked.
+ConfirmHomonym = Annotated[bool, Query()]
+
 
 def router(app: DossierApplication, storage: Storage) -> APIRouter:
     api = APIRouter(prefix="/patients", tags=["patients"])
 
     @api.post("", status_code=201)
-    def register(identity: IdentityIn, actor: ActorDep, correlation_id: CorrelationDep) -> dict[str, str]:
-        patient_id = app.register_patient(identity.model_dump(), actor, correlation_id)
+    def register(
+        identity: IdentityIn, actor: ActorDep, correlation_id: CorrelationDep,
+        confirm_homonym: ConfirmHomonym = False,
+    ) -> dict[str, str]:
+        patient_id = app.register_patient(identity, actor, correlation_id, confirm_homonym)
         return {"id": str(patient_id)}
 
     @api.get("/{patient_id}")
@@ -32,11 +39,14 @@ def router(app: DossierApplication, storage: Storage) -> APIRouter:
     def search(
         last_name: Annotated[str, Query(min_length=3, max_length=100)],
         first_name: Annotated[str, Query(min_length=3, max_length=100)],
+        birth_date: date | None = None,
         limit: Annotated[int, Query(ge=1, le=100)] = 20,
     ) -> list[dict[str, Any]]:
+        try:
+            query = read_models.search_query(last_name, first_name, birth_date, limit)
+        except read_models.PrefixTooShort as error:
+            raise Unprocessable(str(error), field=error.field) from None
         with storage.transaction() as session:
-            return read_models.search(session, last_name, first_name, limit)
+            return [read_models.minimal(row._mapping) for row in session.execute(query)]
 
     return api
-
-

@@ -22,6 +22,17 @@ class ReadingOutOfEpisode(ValueError):
     """`taken_at` before the episode started, or in the future."""
 
 
+class NotOverdue(Exception):
+    """No missed report to record: not due yet, already recorded for this gap, or not watched."""
+
+
+def reporting_interval(readings_per_day: int, override_seconds: float | None = None) -> timedelta:
+    """24 h / readings per day (2 a day: 12 h), unless the service is configured otherwise."""
+    if override_seconds:
+        return timedelta(seconds=override_seconds)
+    return timedelta(hours=24) / readings_per_day
+
+
 class CareEpisode(Aggregate):
     @event("Opened", topic="ecovid:CareEpisode.Opened.v1")
     def __init__(
@@ -38,6 +49,16 @@ class CareEpisode(Aggregate):
         self.closed_on: date | None = None
         self.last_overall: str | None = None
         self.readings: list[dict[str, Any]] = []
+        self.hospitalised = False
+        # A gap (absence de relevé) starts at opening, at each reading and at discharge.
+        self.gap_started_at: datetime = self.created_on
+        self.overdue_gap: datetime | None = None
+
+    @property
+    def general_state(self) -> str:
+        if self.overdue_gap is not None and self.overdue_gap == self.gap_started_at:
+            return "overdue"
+        return self.last_overall or "none"
 
     @property
     def is_open(self) -> bool:
@@ -63,6 +84,7 @@ class CareEpisode(Aggregate):
         values: dict[str, Any],
         colouring: Colouring,
         trace: dict[str, Any],
+        recorded_at: datetime | None = None,
     ) -> None:
         previous = Level(self.last_overall) if self.last_overall else None
         self._record_reading(
@@ -75,6 +97,7 @@ class CareEpisode(Aggregate):
             previous_state=self.last_overall,
             breached=state_transition_breaches(previous, colouring),
             trace=trace,
+            recorded_at=recorded_at,
         )
 
     @event("ReadingRecorded", topic="ecovid:CareEpisode.ReadingRecorded.v1")
@@ -89,31 +112,85 @@ class CareEpisode(Aggregate):
         breached: bool,
         patient_id: uuid.UUID,
         trace: dict[str, Any],
+        recorded_at: datetime | None = None,  # absent from events stored before it existed
     ) -> None:
         self.last_overall = str(colouring["overall_level"])
         self.readings.append({
-            "id": reading_id, "taken_at": taken_at,
+            "id": reading_id, "taken_at": taken_at, "recorded_at": recorded_at,
             "source": source, "values": values, "colouring": colouring,
         })
+        self.gap_started_at = recorded_at or taken_at
 
     def change_status(self, status: str, trace: dict[str, Any]) -> None:
         if not self.is_open:
             raise EpisodeClosed("the care episode is closed")
         if status != self.status:
-            self._change_status(status=status, trace=trace)
+            self._change_status(
+                status=status, trace=trace, patient_id=self.patient_id, hospitalised=self.hospitalised
+            )
 
+    # patient_id and hospitalised are absent from events stored before they were added.
     @event("StatusChanged", topic="ecovid:CareEpisode.StatusChanged.v1")
-    def _change_status(self, status: str, trace: dict[str, Any]) -> None:
+    def _change_status(
+        self, status: str, trace: dict[str, Any],
+        patient_id: uuid.UUID | None = None, hospitalised: bool = False,
+    ) -> None:
         self.status = status
 
     def close(self, closed_on: date, trace: dict[str, Any]) -> None:
         if not self.is_open:
             raise EpisodeClosed("the care episode is already closed")
-        self._close(closed_on=closed_on, trace=trace)
+        self._close(closed_on=closed_on, trace=trace, patient_id=self.patient_id)
 
     @event("Closed", topic="ecovid:CareEpisode.Closed.v1")
-    def _close(self, closed_on: date, trace: dict[str, Any]) -> None:
+    def _close(self, closed_on: date, trace: dict[str, Any], patient_id: uuid.UUID | None = None) -> None:
         self.closed_on = closed_on
+
+
+    def mark_hospitalised(self, trace: dict[str, Any]) -> None:
+        if not self.is_open:
+            raise EpisodeClosed("the care episode is closed")
+        if not self.hospitalised:
+            self._hospitalised(patient_id=self.patient_id, status=self.status, trace=trace)
+
+    @event("Hospitalised", topic="ecovid:CareEpisode.Hospitalised.v1")
+    def _hospitalised(self, patient_id: uuid.UUID, status: str, trace: dict[str, Any]) -> None:
+        self.hospitalised = True
+
+    def mark_discharged(self, at: datetime, trace: dict[str, Any]) -> None:
+        if not self.is_open:
+            raise EpisodeClosed("the care episode is closed")
+        if self.hospitalised:
+            self._discharged(at=at, patient_id=self.patient_id, status=self.status, trace=trace)
+
+    @event("Discharged", topic="ecovid:CareEpisode.Discharged.v1")
+    def _discharged(self, at: datetime, patient_id: uuid.UUID, status: str, trace: dict[str, Any]) -> None:
+        # Back home: the patient has a whole interval to send the next reading.
+        self.hospitalised = False
+        self.gap_started_at = at
+
+    def due_at(self, interval: timedelta) -> datetime:
+        return self.gap_started_at + interval
+
+    def record_overdue(self, now: datetime, interval: timedelta, trace: dict[str, Any]) -> None:
+        """Once per gap: the gap is named by its start, so a second call for it is refused."""
+        if not self.is_open or self.hospitalised:
+            raise NotOverdue("the episode is closed or the patient is in hospital")
+        if now < self.due_at(interval):
+            raise NotOverdue("the reporting interval has not run out")
+        if self.overdue_gap == self.gap_started_at:
+            raise NotOverdue("this gap is already reported as overdue")
+        self._overdue(
+            gap_started_at=self.gap_started_at, due_at=self.due_at(interval),
+            interval_seconds=interval.total_seconds(), patient_id=self.patient_id, trace=trace,
+        )
+
+    @event("ReadingOverdue", topic="ecovid:CareEpisode.ReadingOverdue.v1")
+    def _overdue(
+        self, gap_started_at: datetime, due_at: datetime, interval_seconds: float,
+        patient_id: uuid.UUID, trace: dict[str, Any],
+    ) -> None:
+        self.overdue_gap = gap_started_at
 
 
 class PatientEpisodes(Aggregate):

@@ -54,8 +54,27 @@ def _episode(episode: CareEpisode) -> dict[str, Any]:
         "status": episode.status,
         "open": episode.is_open,
         "closed_on": episode.closed_on,
-        "general_state": episode.last_overall or "none",
+        "general_state": episode.general_state,
+        "hospitalised": episode.hospitalised,
     }
+
+
+def _reading(r: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": str(r["id"]), "taken_at": r["taken_at"], "recorded_at": r.get("recorded_at"),
+        "source": r["source"], "values": r["values"],
+        "overall_level": r["colouring"]["overall_level"], "levels": r["colouring"]["levels"],
+    }
+
+
+def _series(episode: CareEpisode) -> dict[str, list[dict[str, Any]]]:
+    """Each indicator's values in time order, for a chart; an indicator not entered has no point."""
+    series: dict[str, list[dict[str, Any]]] = {}
+    for r in sorted(episode.readings, key=lambda r: r["taken_at"]):
+        for indicator, value in r["values"].items():
+            level = r["colouring"]["levels"].get(indicator, "unknown")
+            series.setdefault(indicator, []).append({"taken_at": r["taken_at"], "value": value, "level": level})
+    return series
 
 
 def router(app: MonitorApplication) -> APIRouter:
@@ -95,14 +114,20 @@ def router(app: MonitorApplication) -> APIRouter:
 
     @api.get("/{episode_id}/readings")
     def readings(episode_id: uuid.UUID) -> list[dict[str, Any]]:
-        episode = app.episode(episode_id)
-        return [
-            {
-                "id": str(r["id"]), "taken_at": r["taken_at"], "source": r["source"],
-                "values": r["values"], "overall_level": r["colouring"]["overall_level"],
-                "levels": r["colouring"]["levels"],
-            }
-            for r in episode.readings
-        ]
+        return [_reading(r) for r in app.episode(episode_id).readings]
+
+    @api.get("/{episode_id}/readings/series")
+    def series(episode_id: uuid.UUID) -> dict[str, list[dict[str, Any]]]:
+        return _series(app.episode(episode_id))
+
+    @api.post("/{episode_id}/hospitalisation")
+    def hospitalised(episode_id: uuid.UUID, actor: ActorDep, correlation_id: CorrelationDep) -> dict[str, Any]:
+        app.mark_hospitalised(episode_id, True, actor, correlation_id)
+        return _episode(app.episode(episode_id))
+
+    @api.post("/{episode_id}/discharge")
+    def discharged(episode_id: uuid.UUID, actor: ActorDep, correlation_id: CorrelationDep) -> dict[str, Any]:
+        app.mark_hospitalised(episode_id, False, actor, correlation_id)
+        return _episode(app.episode(episode_id))
 
     return api

@@ -8,7 +8,8 @@ from ecovid_platform.http import install_correlation, install_error_handlers
 
 from gateway import SERVICE
 from gateway.context import Gateway
-from gateway.entrypoints.routes import admin, alerts, auth, episodes, patients
+from gateway.entrypoints.routes import admin, alerts, auth, episodes, patients, records
+from gateway.entrypoints.routes import monitoring, rule_sets
 
 
 def public_api(gateway: Gateway, health: APIRouter) -> FastAPI:
@@ -21,6 +22,6 @@ def public_api(gateway: Gateway, health: APIRouter) -> FastAPI:
     install_error_handlers(api)
     install_correlation(api, SERVICE)
     api.include_router(health)
-    for module in (auth, admin, patients, episodes, alerts):
+    for module in (auth, admin, patients, episodes, alerts, records, monitoring, rule_sets):
         api.include_router(module.router)
     return api

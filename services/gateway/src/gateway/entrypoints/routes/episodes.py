@@ -47,3 +47,23 @@ async def record(episode_id: uuid.UUID, body: dict[str, Any], request: Request, 
 async def readings(episode_id: uuid.UUID, request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId) -> Any:
     await _authorise(episode_id, request, user, gw, cid)
     return await gw.services.monitor.call("GET", f"/episodes/{episode_id}/readings", principal=user, correlation_id=cid)
+
+
+@router.get("/{episode_id}/readings/series")
+async def series(episode_id: uuid.UUID, request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId) -> Any:
+    """Each indicator's `{taken_at, value, level}` points in time order, for a chart."""
+    await _authorise(episode_id, request, user, gw, cid)
+    return await gw.services.monitor.call("GET", f"/episodes/{episode_id}/readings/series", principal=user, correlation_id=cid)
+
+
+@router.post("/{episode_id}/hospitalisation")
+async def hospitalised(episode_id: uuid.UUID, request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId) -> Any:
+    """In hospital: no missed-report alerts until the discharge."""
+    await _authorise(episode_id, request, user, gw, cid)
+    return await gw.services.monitor.call("POST", f"/episodes/{episode_id}/hospitalisation", principal=user, correlation_id=cid)
+
+
+@router.post("/{episode_id}/discharge")
+async def discharged(episode_id: uuid.UUID, request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId) -> Any:
+    await _authorise(episode_id, request, user, gw, cid)
+    return await gw.services.monitor.call("POST", f"/episodes/{episode_id}/discharge", principal=user, correlation_id=cid)

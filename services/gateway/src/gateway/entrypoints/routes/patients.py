@@ -14,8 +14,12 @@ router = APIRouter(prefix="/api/v1/patients", tags=["patients"])
 
 
 @router.post("", status_code=201)
-async def register(body: dict[str, Any], user: Professional, gw: GatewayDep, cid: CorrelationId) -> Any:
-    created = await gw.services.dossier.call("POST", "/patients", json=body, principal=user, correlation_id=cid)
+async def register(body: dict[str, Any], user: Professional, gw: GatewayDep, cid: CorrelationId, confirm_homonym: bool = False) -> Any:
+    # A match answers 409 with `existing_id`; confirm_homonym=true registers a homonym anyway.
+    created = await gw.services.dossier.call(
+        "POST", "/patients", json=body, params={"confirm_homonym": str(confirm_homonym).lower()},
+        principal=user, correlation_id=cid,
+    )
     # The creator joins the circle now, so they can open the dossier at once; care-circle
     # also does it from PatientRegistered, idempotently, should this call fail.
     await gw.services.care_circle.call(

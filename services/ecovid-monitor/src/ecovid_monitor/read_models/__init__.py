@@ -1,0 +1,1 @@
+"""Read models of ecovid-monitor: the monitoring lists, past readings, reporting deadlines."""

@@ -1,0 +1,88 @@
+"""Keeps the monitoring list rows and the past readings up to date from integration events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from ecovid_events.dossier import PatientIdentityUpdated, PatientRegistered
+from ecovid_events.ecovid import (
+    CareEpisodeClosed,
+    CareEpisodeOpened,
+    CareStatusChanged,
+    ReadingOverdue,
+    ReadingRecorded,
+)
+from sqlalchemy.orm import Session
+
+from ecovid_monitor.read_models.names import search_key
+from ecovid_monitor.read_models.tables import patients, readings, rows, symptoms
+
+# Order of the lists: alert, overdue, watch, normal, then patients without a reading.
+SEVERITY = {"alert": 4, "overdue": 3, "watch": 2, "normal": 1, "none": 0}
+OUT_OF_RANGE = ("watch", "alert")
+
+
+def _identity(values: Any) -> dict[str, Any]:
+    return {
+        "last_name": values["last_name"], "first_name": values["first_name"],
+        "last_name_key": search_key(values["last_name"]),
+        "first_name_key": search_key(values["first_name"]),
+        "birth_date": values["birth_date"], "commune": values["commune"],
+        "commune_key": search_key(values["commune"]),
+    }
+
+
+def patient_identity(session: Session, event: PatientRegistered | PatientIdentityUpdated) -> None:
+    p = event.payload
+    identity = {"last_name": p.last_name, "first_name": p.first_name,
+                "birth_date": p.birth_date, "commune": p.commune}
+    found = session.execute(sa.update(patients).where(patients.c.patient_id == event.patient_id)
+                            .values(**identity))
+    if found.rowcount == 0:
+        session.execute(sa.insert(patients).values(patient_id=event.patient_id, **identity))
+    session.execute(sa.update(rows).where(rows.c.patient_id == event.patient_id).values(**_identity(identity)))
+
+
+def episode_opened(session: Session, event: CareEpisodeOpened) -> None:
+    p = event.payload
+    known = session.execute(sa.select(patients).where(patients.c.patient_id == event.patient_id)).first()
+    session.execute(sa.insert(rows).values(
+        episode_id=p.episode_id, patient_id=event.patient_id, structure_id=p.structure_id,
+        status=p.status, hospitalised=False, first_symptoms_on=p.first_symptoms_on,
+        general_state="none", severity=SEVERITY["none"], levels={}, opened_at=event.occurred_at,
+        **(_identity(known._mapping) if known else {}),
+    ))
+
+
+def status_changed(session: Session, event: CareStatusChanged) -> None:
+    p = event.payload
+    session.execute(sa.update(rows).where(rows.c.episode_id == p.episode_id)
+                    .values(status=p.status, hospitalised=p.hospitalised))
+
+
+def episode_closed(session: Session, event: CareEpisodeClosed) -> None:
+    episode_id = event.payload.episode_id
+    session.execute(sa.delete(symptoms).where(symptoms.c.episode_id == episode_id))
+    session.execute(sa.delete(rows).where(rows.c.episode_id == episode_id))
+
+
+def reading_recorded(session: Session, event: ReadingRecorded) -> None:
+    p = event.payload
+    state = p.overall_level if p.overall_level in SEVERITY else "none"
+    session.execute(sa.update(rows).where(rows.c.episode_id == p.episode_id).values(
+        general_state=state, severity=SEVERITY[state], last_reading_at=p.taken_at, levels=p.levels,
+    ))
+    session.execute(sa.delete(symptoms).where(symptoms.c.episode_id == p.episode_id))
+    present = [name for name, level in p.levels.items() if level in OUT_OF_RANGE]
+    if present:
+        session.execute(sa.insert(symptoms), [{"indicator": n, "episode_id": p.episode_id} for n in present])
+    session.execute(sa.insert(readings).values(
+        reading_id=p.reading_id, episode_id=p.episode_id, patient_id=event.patient_id,
+        taken_at=p.taken_at, values=p.values, levels=p.levels, overall_level=p.overall_level,
+    ))
+
+
+def reading_overdue(session: Session, event: ReadingOverdue) -> None:
+    session.execute(sa.update(rows).where(rows.c.episode_id == event.payload.episode_id)
+                    .values(general_state="overdue", severity=SEVERITY["overdue"]))
