@@ -5,12 +5,10 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from eventsourcing.application import AggregateNotFoundError
-
 from ecovid_events import Actor
 from ecovid_events.ecovid import ReadingOverdue, ThresholdBreached
 from ecovid_platform.application import ServiceApplication, retry_on_conflict, trace
-from ecovid_platform.http import Conflict, NotFound
+from ecovid_platform.http import Conflict
 
 from alerting.domain.alert import Alert, AlreadyAcknowledged
 
@@ -65,10 +63,4 @@ class AlertingApplication(ServiceApplication):
         return bool(self.recorder.select_events(alert_id, limit=1))
 
     def alert(self, alert_id: uuid.UUID) -> Alert:
-        try:
-            alert = self.repository.get(alert_id)
-        except AggregateNotFoundError:
-            alert = None
-        if not isinstance(alert, Alert):
-            raise NotFound(f"alert {alert_id} not found", field="alert_id")
-        return alert
+        return self.get_or_404(alert_id, Alert, "alert_id")

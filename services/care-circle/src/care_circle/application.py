@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
 from ecovid_events import Actor
@@ -69,22 +68,10 @@ class CareCircleApplication(ServiceApplication):
         return [circle]
 
     def circle(self, patient_id: uuid.UUID) -> CareCircle:
-        try:
-            return self.repository.get(CareCircle.create_id(patient_id))
-        except AggregateNotFoundError:
-            return CareCircle(patient_id=patient_id)
+        return self.find(CareCircle.create_id(patient_id), CareCircle) or CareCircle(patient_id=patient_id)
 
     def structure(self, structure_id: uuid.UUID) -> Structure:
-        return self._get(structure_id, Structure, "structure_id")
+        return self.get_or_404(structure_id, Structure, "structure_id")
 
     def professional(self, professional_id: uuid.UUID) -> Professional:
-        return self._get(professional_id, Professional, "professional_id")
-
-    def _get(self, aggregate_id: uuid.UUID, kind: type, field: str) -> Any:
-        try:
-            found = self.repository.get(aggregate_id)
-        except AggregateNotFoundError:
-            found = None
-        if not isinstance(found, kind):
-            raise NotFound(f"{field.removesuffix('_id')} {aggregate_id} not found", field=field)
-        return found
+        return self.get_or_404(professional_id, Professional, "professional_id")

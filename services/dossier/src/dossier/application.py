@@ -5,8 +5,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from eventsourcing.application import AggregateNotFoundError
-
 from ecovid_events import Actor
 from ecovid_platform.application import ServiceApplication, retry_on_conflict, trace
 
@@ -73,13 +71,7 @@ class DossierApplication(ServiceApplication):
         return objective_id
 
     def patient(self, patient_id: uuid.UUID) -> Patient:
-        try:
-            found = self.repository.get(patient_id)
-        except AggregateNotFoundError:
-            found = None
-        if not isinstance(found, Patient):
-            raise PatientNotFound(f"patient {patient_id} not found", field="patient_id")
-        return found
+        return self.get_or_404(patient_id, Patient, "patient_id", PatientNotFound)
 
     def stored_events(self, patient_id: uuid.UUID) -> list[Any]:
         """The patient's domain events, oldest first: histories are read from them."""
@@ -110,7 +102,4 @@ class DossierApplication(ServiceApplication):
         return released
 
     def _key(self, key_id: uuid.UUID) -> IdentityKey | None:
-        try:
-            return self.repository.get(key_id)  # type: ignore[no-any-return]
-        except AggregateNotFoundError:
-            return None
+        return self.find(key_id, IdentityKey)

@@ -6,11 +6,10 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from eventsourcing.application import AggregateNotFoundError
 
 from ecovid_events import Actor
 from ecovid_platform.application import ServiceApplication, retry_on_conflict, trace
-from ecovid_platform.http import Conflict, DomainError, NotFound, Unprocessable
+from ecovid_platform.http import Conflict, DomainError, Unprocessable
 
 from ecovid_monitor.domain.episode import (
     CareEpisode,
@@ -132,16 +131,8 @@ class MonitorApplication(ServiceApplication):
         return reporting_interval(per_day, self.reporting_interval_override)
 
     def episode(self, episode_id: uuid.UUID) -> CareEpisode:
-        try:
-            episode = self.repository.get(episode_id)
-        except AggregateNotFoundError:
-            episode = None
-        if not isinstance(episode, CareEpisode):
-            raise NotFound(f"care episode {episode_id} not found", field="episode_id")
-        return episode
+        return self.get_or_404(episode_id, CareEpisode, "episode_id")
 
     def _patient_episodes(self, patient_id: uuid.UUID) -> PatientEpisodes:
-        try:
-            return self.repository.get(PatientEpisodes.create_id(patient_id))
-        except AggregateNotFoundError:
-            return PatientEpisodes(patient_id=patient_id)
+        index_id = PatientEpisodes.create_id(patient_id)
+        return self.find(index_id, PatientEpisodes) or PatientEpisodes(patient_id=patient_id)

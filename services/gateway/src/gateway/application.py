@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
 from ecovid_events import Actor
@@ -67,10 +66,7 @@ class GatewayApplication(ServiceApplication):
         )
 
     def _account(self, email: str) -> Account | None:
-        try:
-            return self.repository.get(Account.create_id(email))
-        except AggregateNotFoundError:
-            return None
+        return self.find(Account.create_id(email), Account)
 
 
 _DUMMY_HASH = hash_password("not a password anyone has")

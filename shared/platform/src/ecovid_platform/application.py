@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any, ParamSpec, TypeVar
 
-from eventsourcing.application import Application, ProcessingEvent
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import Aggregate, CanMutateAggregate
 from eventsourcing.persistence import (
     IntegrityError,
@@ -25,9 +25,11 @@ from eventsourcing.persistence import (
 from eventsourcing.utils import get_topic
 
 from ecovid_events import Actor
+from ecovid_platform.http import NotFound
 
 
 P = ParamSpec("P")
+A = TypeVar("A")
 R = TypeVar("R")
 
 
@@ -101,6 +103,22 @@ class ServiceApplication(Application[uuid.UUID]):
 
     def construct_recorder(self) -> ProcessRecorder:
         return self.factory.process_recorder()
+
+    def find(self, aggregate_id: uuid.UUID, kind: type[A]) -> A | None:
+        """The aggregate of that kind with that id, or None."""
+        try:
+            found = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+        return found if isinstance(found, kind) else None
+
+    def get_or_404(
+        self, aggregate_id: uuid.UUID, kind: type[A], field: str, error: type[NotFound] = NotFound
+    ) -> A:
+        found = self.find(aggregate_id, kind)
+        if found is None:
+            raise error(f"{field.removesuffix('_id').replace('_', ' ')} {aggregate_id} not found", field=field)
+        return found
 
     @property
     def process_recorder(self) -> ProcessRecorder:

@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from ecovid_stack.bench.load import Run, closed_loop, open_loop, percentile
+from ecovid_stack.bench.load import closed_loop, open_loop, percentile
 from ecovid_stack.ports import free_port
 from ecovid_stack.stack import Stack
 
