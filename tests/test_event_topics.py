@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 DOMAIN_MODULES = [
+    "documents.domain.document",
     "alerting.domain.alert", "care_circle.domain.circle", "care_circle.domain.directory",
     "dossier.domain.patient", "dossier.domain.identity_key", "ecovid_monitor.domain.episode",
     "gateway.domain.account",

@@ -1,18 +1,30 @@
-"""Wires the documents service: event store and health, no routes yet."""
+"""Wires the documents service: event store, blob store, outbox, document list, internal API."""
 
 from __future__ import annotations
 
+from ecovid_events import topics
+from ecovid_platform.consumer import Projects
 from ecovid_platform.runtime import ServiceProcess
 from ecovid_platform.settings import ServiceSettings
 from ecovid_platform.wiring import run, wire
 
-from documents import SERVICE
+from documents import SERVICE, read_models
+from documents.adapters.blobs import BlobStore
 from documents.application import DocumentsApplication
+from documents.entrypoints import http
+from documents.integration import translate
 
 
 def build(settings: ServiceSettings | None = None) -> ServiceProcess:
-    parts = wire(SERVICE, DocumentsApplication, settings)
-    return parts.process(parts.http([]))
+    parts = wire(SERVICE, DocumentsApplication, settings, read_models=[read_models.metadata])
+    app = parts.app
+    assert isinstance(app, DocumentsApplication)
+    app.use_blobs(BlobStore(parts.settings.data_dir / "blobs"))
+    parts.publish_through_outbox(translate, topics.DOCUMENTS)
+    parts.consume("documents.document-list", topics.DOCUMENTS, {
+        "DocumentAdded": Projects(read_models.document_added),
+    })
+    return parts.process(parts.http([http.router(app, parts.storage)]))
 
 
 def main() -> None:

@@ -8,7 +8,7 @@ from ecovid_platform.runtime import ServiceProcess
 from ecovid_platform.settings import ServiceSettings
 from ecovid_platform.wiring import run, wire
 
-from dossier import SERVICE, episodes, read_models, timeline
+from dossier import SERVICE, documents, episodes, read_models, timeline
 from dossier.application import DossierApplication
 from dossier.entrypoints import http, overview, records
 from dossier.integration import translate
@@ -26,6 +26,9 @@ def build(settings: ServiceSettings | None = None) -> ServiceProcess:
         "ReadingRecorded": Projects(episodes.reading_recorded),
         "CareStatusChanged": Projects(episodes.status_changed),
         "CareEpisodeClosed": Projects(episodes.episode_closed),
+    })
+    parts.consume("dossier.documents", topics.DOCUMENTS, {
+        "DocumentAdded": Projects(documents.document_added),
     })
     for topic in timeline.TOPICS:
         parts.consume(timeline.consumer_name(topic), topic, timeline.handlers())

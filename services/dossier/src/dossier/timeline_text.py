@@ -28,6 +28,7 @@ _TEXTS: dict[str, _Text] = {
     "AlertAcknowledged": lambda p: "alert acknowledged",
     "CareTeamMemberAdded": lambda p: f"care circle: member added ({p['role']})",
     "CareTeamMemberRemoved": lambda p: f"care circle: member removed ({p['role']})",
+    "DocumentAdded": lambda p: f"document added ({p['kind']}): {p['title']}",
     "RecordAccessed": lambda p: f"record accessed: {p['method']} {p['route']}",
 }
 

@@ -39,14 +39,38 @@ class ServiceClient:
 
     async def call(
         self, method: str, path: str, *, principal: Principal | None, correlation_id: str,
-        json: Any = None, params: dict[str, Any] | None = None,
+        json: Any = None, params: Any = None,
     ) -> Any:
-        headers = {CORRELATION_HEADER: correlation_id}
+        response = await self._send(method, path, principal, correlation_id, json=json, params=params)
+        return None if response.status_code == 204 else response.json()
+
+    async def send_bytes(
+        self, method: str, path: str, content: bytes, *, principal: Principal | None,
+        correlation_id: str, params: Any = None,
+    ) -> Any:
+        """Forward a file's bytes as the request body; the answer is JSON."""
+        response = await self._send(
+            method, path, principal, correlation_id, content=content, params=params,
+            headers={"Content-Type": "application/octet-stream"},
+        )
+        return response.json()
+
+    async def fetch_bytes(
+        self, path: str, *, principal: Principal | None, correlation_id: str,
+    ) -> httpx.Response:
+        """GET a binary answer (content and headers), with the same error mapping as `call`."""
+        return await self._send("GET", path, principal, correlation_id)
+
+    async def _send(
+        self, method: str, path: str, principal: Principal | None, correlation_id: str,
+        headers: dict[str, str] | None = None, **request: Any,
+    ) -> httpx.Response:
+        headers = {CORRELATION_HEADER: correlation_id, **(headers or {})}
         if principal is not None:
             headers["X-Actor-Kind"] = principal.actor_kind
             headers["X-Actor-Id"] = str(principal.subject_id)
         try:
-            response = await self._http.request(method, path, json=json, params=params, headers=headers)
+            response = await self._http.request(method, path, headers=headers, **request)
         except httpx.HTTPError as error:
             log.error("service unreachable", service=self.name, error=repr(error))
             raise UpstreamError(503, {"detail": f"{self.name} is unavailable", "errors": []}) from None
@@ -54,7 +78,7 @@ class ServiceClient:
             raise UpstreamError(502, {"detail": f"{self.name} failed", "errors": []})
         if response.status_code >= 400:
             raise UpstreamError(response.status_code, _json(response))
-        return None if response.status_code == 204 else response.json()
+        return response
 
     async def aclose(self) -> None:
         await self._http.aclose()

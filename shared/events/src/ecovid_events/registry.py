@@ -8,6 +8,7 @@ from pydantic import Field, TypeAdapter, ValidationError
 
 from ecovid_events.alerting import AlertAcknowledged, AlertRaised
 from ecovid_events.care_circle import CareTeamMemberAdded, CareTeamMemberRemoved
+from ecovid_events.documents import DocumentAdded
 from ecovid_events.dossier import (
     AllergiesUpdated,
     MedicalHistoryUpdated,
@@ -43,6 +44,7 @@ EVENT_TYPES: tuple[type[IntegrationEvent], ...] = (
     CareTeamMemberAdded,
     CareTeamMemberRemoved,
     RecordAccessed,
+    DocumentAdded,
 )
 
 _AnyEvent = Annotated[Union[EVENT_TYPES], Field(discriminator="event_type")]  # type: ignore[valid-type]

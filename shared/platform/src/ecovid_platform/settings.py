@@ -32,8 +32,8 @@ class ServiceSettings(BaseSettings):
 
     # Per pool; each service has two (event store, read models). Small, because a
     # PostgreSQL server allows 100 connections by default and six services share it.
-    db_pool_size: int = Field(default=3, ge=1, le=50)
-    db_pool_overflow: int = Field(default=4, ge=0, le=50)
+    db_pool_size: int = Field(default=2, ge=1, le=50)
+    db_pool_overflow: int = Field(default=3, ge=0, le=50)
 
     postgres_host: str | None = Field(default=None, validation_alias="POSTGRES_HOST")
     postgres_port: int = Field(default=5432, validation_alias="POSTGRES_PORT")

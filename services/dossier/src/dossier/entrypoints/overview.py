@@ -13,13 +13,12 @@ from pydantic import AwareDatetime
 from ecovid_platform.settings import ServiceSettings
 from ecovid_platform.storage import Storage
 
-from dossier import episodes, timeline, views
+from dossier import documents, episodes, timeline, views
 from dossier.application import DossierApplication
 from dossier.rebuild import rebuild_timeline
 
 LATEST_NOTES = 5
-# Until the documents service publishes DocumentAdded, the dossier cannot list documents.
-DOCUMENTS_UNAVAILABLE = "documents are not available yet: the documents service publishes no events"
+LATEST_DOCUMENTS = 5
 
 
 def router(app: DossierApplication, storage: Storage, settings: ServiceSettings) -> APIRouter:
@@ -30,13 +29,14 @@ def router(app: DossierApplication, storage: Storage, settings: ServiceSettings)
         patient, events = app.patient(patient_id), app.stored_events(patient_id)
         with storage.transaction() as session:
             episode = episodes.current_episode(session, patient_id)
+            latest_documents = documents.latest(session, patient_id, LATEST_DOCUMENTS)
         return {
             "id": str(patient_id), "identity": views.identity_history(events)[-1]["identity"],
             **{name.replace("-", "_"): views.section(events, name)["current"]
                for name in ("risk-factors", "medical-history", "allergies", "treatments")},
             "latest_notes": views.notes(events)[:LATEST_NOTES],
             "open_objectives": [o for o in views.objectives(events) if o["status"] == "open"],
-            "latest_documents": {"items": [], "available": False, "reason": DOCUMENTS_UNAVAILABLE},
+            "latest_documents": {"items": latest_documents, "available": True},
             "care_episode": episode, "version": patient.version,
         }
 

@@ -9,7 +9,7 @@ from ecovid_platform.http import install_correlation, install_error_handlers
 from gateway import SERVICE
 from gateway.context import Gateway
 from gateway.entrypoints.routes import admin, alerts, auth, episodes, patients, records
-from gateway.entrypoints.routes import monitoring, rule_sets
+from gateway.entrypoints.routes import documents, monitoring, rule_sets
 
 
 def public_api(gateway: Gateway, health: APIRouter) -> FastAPI:
@@ -22,6 +22,6 @@ def public_api(gateway: Gateway, health: APIRouter) -> FastAPI:
     install_error_handlers(api)
     install_correlation(api, SERVICE)
     api.include_router(health)
-    for module in (auth, admin, patients, episodes, alerts, records, monitoring, rule_sets):
+    for module in (auth, admin, patients, episodes, alerts, records, documents, monitoring, rule_sets):
         api.include_router(module.router)
     return api

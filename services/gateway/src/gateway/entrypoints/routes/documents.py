@@ -1,0 +1,74 @@
+"""Documents attached to a patient: upload (multipart), list, metadata and content.
+
+The gateway checks the care circle and parses the public multipart form; the
+documents service judges the file (size, media type, kind) and keeps it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request, Response, UploadFile
+
+from gateway.entrypoints.deps import CorrelationId, CurrentUser, GatewayDep
+
+router = APIRouter(prefix="/api/v1", tags=["documents"])
+# Forward at most one byte past the documents service's 10 MiB limit: enough for it to
+# answer 413 with its own message, never a huge upload held in the gateway's memory.
+FORWARD_LIMIT = 10 * 1024 * 1024 + 1
+# What the content answer keeps from the service's headers.
+CONTENT_HEADERS = ("content-type", "content-disposition", "x-content-type-options", "etag")
+
+
+@router.post("/patients/{patient_id}/documents", status_code=201)
+async def add_document(
+    patient_id: uuid.UUID, request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId,
+    file: UploadFile, title: Annotated[str, Form(min_length=1, max_length=200)],
+    kind: Annotated[str, Form()],
+) -> Any:
+    await gw.check_patient_access(patient_id, user, "POST", request.url.path, cid)
+    content = await file.read(FORWARD_LIMIT)
+    params = {"title": title, "kind": kind, "media_type": file.content_type or "",
+              "filename": (file.filename or "document")[:255]}
+    return await gw.services.documents.send_bytes(
+        "POST", f"/patients/{patient_id}/documents", content, params=params,
+        principal=user, correlation_id=cid,
+    )
+
+
+@router.get("/patients/{patient_id}/documents")
+async def documents(
+    patient_id: uuid.UUID, request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Any:
+    await gw.check_patient_access(patient_id, user, "GET", request.url.path, cid)
+    return await gw.services.documents.call(
+        "GET", f"/patients/{patient_id}/documents", params={"limit": limit, "offset": offset},
+        principal=user, correlation_id=cid,
+    )
+
+
+async def _metadata(document_id: uuid.UUID, request: Request, user: Any, gw: Any, cid: str) -> Any:
+    """The document's metadata, once the caller is known to see its patient."""
+    found = await gw.services.documents.call(
+        "GET", f"/documents/{document_id}", principal=user, correlation_id=cid
+    )
+    await gw.check_patient_access(uuid.UUID(found["patient_id"]), user, "GET", request.url.path, cid)
+    return found
+
+
+@router.get("/documents/{document_id}")
+async def document(document_id: uuid.UUID, request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId) -> Any:
+    return await _metadata(document_id, request, user, gw, cid)
+
+
+@router.get("/documents/{document_id}/content")
+async def content(document_id: uuid.UUID, request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId) -> Response:
+    await _metadata(document_id, request, user, gw, cid)
+    answer = await gw.services.documents.fetch_bytes(
+        f"/documents/{document_id}/content", principal=user, correlation_id=cid
+    )
+    headers = {name: answer.headers[name] for name in CONTENT_HEADERS if name in answer.headers}
+    return Response(answer.content, headers=headers)
