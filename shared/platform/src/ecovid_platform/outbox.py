@@ -41,6 +41,8 @@ class OutboxRelay:
         self.batch_size, self.idle_poll_seconds = batch_size, idle_poll_seconds
         self._wake = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
+        # The relay is the only writer of its position: read once, then kept here.
+        self._published_up_to: int | None = None
 
     def wake(self) -> None:
         """Thread-safe: called after every save so the relay does not wait for its poll."""
@@ -70,7 +72,9 @@ class OutboxRelay:
         self._wake.clear()
 
     async def relay_once(self, producer: AIOKafkaProducer) -> int:
-        position = await asyncio.to_thread(self._position)
+        if self._published_up_to is None:
+            self._published_up_to = await asyncio.to_thread(self._position)
+        position = self._published_up_to
         notifications = await asyncio.to_thread(
             self.app.recorder.select_notifications,
             position,
@@ -94,6 +98,7 @@ class OutboxRelay:
                 ))
         await asyncio.gather(*sends)
         await asyncio.to_thread(self._record_position, notifications[-1].id)
+        self._published_up_to = notifications[-1].id
         log.debug("outbox relayed", count=len(sends), position=notifications[-1].id)
         return len(notifications)
 
