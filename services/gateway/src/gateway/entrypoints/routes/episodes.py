@@ -8,62 +8,60 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from gateway.entrypoints.deps import CorrelationId, CurrentUser, GatewayDep
+from gateway.security import Principal
 
 router = APIRouter(prefix="/api/v1/care-episodes", tags=["care episodes"])
 
 
-async def _authorise(episode_id: uuid.UUID, request: Request, user: Any, gw: Any, cid: str) -> None:
+async def _forward(
+    episode_id: uuid.UUID, request: Request, user: Principal, gw: Any, cid: str, body: Any = None
+) -> Any:
+    """Check the caller's right to the episode's patient, then pass the same call to ecovid-monitor."""
     patient_id = await gw.patient_of_episode(episode_id, user, cid)
     await gw.check_patient_access(patient_id, user, request.method, request.url.path, cid)
+    internal_path = "/episodes" + request.url.path.removeprefix(router.prefix)
+    return await gw.services.monitor.call(
+        request.method, internal_path, json=body, principal=user, correlation_id=cid
+    )
 
 
 @router.get("/{episode_id}")
 async def episode(episode_id: uuid.UUID, request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId) -> Any:
-    await _authorise(episode_id, request, user, gw, cid)
-    return await gw.services.monitor.call("GET", f"/episodes/{episode_id}", principal=user, correlation_id=cid)
+    return await _forward(episode_id, request, user, gw, cid)
 
 
 @router.patch("/{episode_id}")
 async def change(episode_id: uuid.UUID, body: dict[str, Any], request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId) -> Any:
-    await _authorise(episode_id, request, user, gw, cid)
-    return await gw.services.monitor.call("PATCH", f"/episodes/{episode_id}", json=body, principal=user, correlation_id=cid)
+    return await _forward(episode_id, request, user, gw, cid, body)
 
 
 @router.post("/{episode_id}/close")
 async def close(episode_id: uuid.UUID, request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId) -> Any:
-    await _authorise(episode_id, request, user, gw, cid)
-    return await gw.services.monitor.call("POST", f"/episodes/{episode_id}/close", principal=user, correlation_id=cid)
+    return await _forward(episode_id, request, user, gw, cid)
 
 
 @router.post("/{episode_id}/readings", status_code=201)
 async def record(episode_id: uuid.UUID, body: dict[str, Any], request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId) -> Any:
-    await _authorise(episode_id, request, user, gw, cid)
-    return await gw.services.monitor.call(
-        "POST", f"/episodes/{episode_id}/readings", json=body, principal=user, correlation_id=cid
-    )
+    return await _forward(episode_id, request, user, gw, cid, body)
 
 
 @router.get("/{episode_id}/readings")
 async def readings(episode_id: uuid.UUID, request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId) -> Any:
-    await _authorise(episode_id, request, user, gw, cid)
-    return await gw.services.monitor.call("GET", f"/episodes/{episode_id}/readings", principal=user, correlation_id=cid)
+    return await _forward(episode_id, request, user, gw, cid)
 
 
 @router.get("/{episode_id}/readings/series")
 async def series(episode_id: uuid.UUID, request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId) -> Any:
     """Each indicator's `{taken_at, value, level}` points in time order, for a chart."""
-    await _authorise(episode_id, request, user, gw, cid)
-    return await gw.services.monitor.call("GET", f"/episodes/{episode_id}/readings/series", principal=user, correlation_id=cid)
+    return await _forward(episode_id, request, user, gw, cid)
 
 
 @router.post("/{episode_id}/hospitalisation")
 async def hospitalised(episode_id: uuid.UUID, request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId) -> Any:
     """In hospital: no missed-report alerts until the discharge."""
-    await _authorise(episode_id, request, user, gw, cid)
-    return await gw.services.monitor.call("POST", f"/episodes/{episode_id}/hospitalisation", principal=user, correlation_id=cid)
+    return await _forward(episode_id, request, user, gw, cid)
 
 
 @router.post("/{episode_id}/discharge")
 async def discharged(episode_id: uuid.UUID, request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId) -> Any:
-    await _authorise(episode_id, request, user, gw, cid)
-    return await gw.services.monitor.call("POST", f"/episodes/{episode_id}/discharge", principal=user, correlation_id=cid)
+    return await _forward(episode_id, request, user, gw, cid)
