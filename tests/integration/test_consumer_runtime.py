@@ -53,7 +53,7 @@ async def test_redelivery_retries_and_dead_letter(bootstrap: str, tmp_path: Path
     storage = Storage("runtime-test", ServiceSettings(data_dir=tmp_path))
     storage.create_tables(effects)
     consumer = IdempotentConsumer(
-        name="runtime-test.consumer", topic=TOPIC, storage=storage,
+        name="runtime-test.consumer", topics=[TOPIC], storage=storage,
         handlers={"PatientRegistered": Projects(apply)}, max_attempts=3, retry_delay=0.01,
     )
     first = registered("Premier")

@@ -23,11 +23,9 @@ def build(settings: ServiceSettings | None = None) -> ServiceProcess:
         "ThresholdBreached": Commands(app.alerts_for_breach),
         "ReadingOverdue": Commands(app.alerts_for_missed_report),
     })
-    parts.consume("alerting.alert-list", topics.ALERTING, {
-        "AlertRaised": Projects(read_models.alert_raised),
+    parts.consume("alerting.read-models", (topics.ALERTING, topics.CARE_CIRCLE), {
+        "AlertRaised": Projects(read_models.alert_raised, read_models.alerts_raised),
         "AlertAcknowledged": Projects(read_models.alert_acknowledged),
-    })
-    parts.consume("alerting.care-circles", topics.CARE_CIRCLE, {
         "CareTeamMemberAdded": Projects(read_models.member_added),
         "CareTeamMemberRemoved": Projects(read_models.member_removed),
     })

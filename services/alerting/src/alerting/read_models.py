@@ -38,11 +38,16 @@ circle_members = sa.Table(
 
 
 def alert_raised(session: Session, event: AlertRaised) -> None:
-    p = event.payload
-    session.execute(alerts.insert().values(
-        alert_id=p.alert_id, patient_id=event.patient_id, kind=p.kind, level=p.level,
-        status="raised", summary=p.summary, raised_at=p.raised_at, reading_id=p.reading_id,
-    ))
+    alerts_raised(session, [event])
+
+
+def alerts_raised(session: Session, events: list[AlertRaised]) -> None:
+    """One statement for a run of raised alerts."""
+    session.execute(alerts.insert(), [{
+        "alert_id": e.payload.alert_id, "patient_id": e.patient_id, "kind": e.payload.kind,
+        "level": e.payload.level, "status": "raised", "summary": e.payload.summary,
+        "raised_at": e.payload.raised_at, "reading_id": e.payload.reading_id,
+    } for e in events])
 
 
 def alert_acknowledged(session: Session, event: AlertAcknowledged) -> None:

@@ -23,7 +23,7 @@ def build(settings: ServiceSettings | None = None) -> ServiceProcess:
     parts.publish_through_outbox(translate, topics.DOCUMENTS)
     parts.consume("documents.document-list", topics.DOCUMENTS, {
         "DocumentAdded": Projects(read_models.document_added),
-    })
+    }, urgent=False)
     return parts.process(parts.http([http.router(app, parts.storage)]))
 
 

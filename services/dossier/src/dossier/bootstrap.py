@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ecovid_events import topics
-from ecovid_platform.consumer import Projects
+from ecovid_platform.consumer import Projects, combined
 from ecovid_platform.runtime import ServiceProcess
 from ecovid_platform.settings import ServiceSettings
 from ecovid_platform.wiring import run, wire
@@ -17,21 +17,17 @@ from dossier.integration import translate
 def build(settings: ServiceSettings | None = None) -> ServiceProcess:
     parts = wire(SERVICE, DossierApplication, settings, read_models=[read_models.metadata])
     parts.publish_through_outbox(translate, topics.DOSSIER)
-    parts.consume("dossier.search-index", topics.DOSSIER, {
+    # Two consumer groups: what the dossier's pages read, and the timeline (rebuilt on its own).
+    parts.consume("dossier.records", (topics.DOSSIER, topics.ECOVID_MONITOR, topics.DOCUMENTS), combined({
         "PatientRegistered": Projects(read_models.index_registered),
         "PatientIdentityUpdated": Projects(read_models.index_identity_updated),
-    })
-    parts.consume("dossier.episodes", topics.ECOVID_MONITOR, {
         "CareEpisodeOpened": Projects(episodes.episode_opened),
-        "ReadingRecorded": Projects(episodes.reading_recorded),
+        "ReadingRecorded": Projects(episodes.reading_recorded, episodes.readings_recorded),
         "CareStatusChanged": Projects(episodes.status_changed),
         "CareEpisodeClosed": Projects(episodes.episode_closed),
-    })
-    parts.consume("dossier.documents", topics.DOCUMENTS, {
         "DocumentAdded": Projects(documents.document_added),
-    })
-    for topic in timeline.TOPICS:
-        parts.consume(timeline.consumer_name(topic), topic, timeline.handlers())
+    }), urgent=False)
+    parts.consume(timeline.CONSUMER, timeline.TOPICS, timeline.handlers(), urgent=False)
     routers = [
         http.router(parts.app, parts.storage), records.router(parts.app),
         overview.router(parts.app, parts.storage, parts.settings),

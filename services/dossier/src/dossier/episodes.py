@@ -67,6 +67,39 @@ def reading_recorded(session: Session, event: ReadingRecorded) -> None:
     session.execute(care_episodes.update().where(care_episodes.c.episode_id == p.episode_id).values(**values))
 
 
+def readings_recorded(session: Session, events: list[ReadingRecorded]) -> None:
+    """A run of readings: the same rows as `reading_recorded` on each in turn, in three statements."""
+    by_episode: dict[uuid.UUID, list[ReadingRecorded]] = {}
+    for event in events:
+        by_episode.setdefault(event.payload.episode_id, []).append(event)
+    known = {row.episode_id: row.last_reading_at for row in session.execute(
+        sa.select(care_episodes.c.episode_id, care_episodes.c.last_reading_at)
+        .where(care_episodes.c.episode_id.in_(list(by_episode)))
+    )}
+    counted, latest = [], []
+    for episode_id, run in by_episode.items():
+        if episode_id not in known:
+            continue  # an episode opened before this read model existed: nothing to show yet
+        shown, newest = known[episode_id], None
+        for event in run:
+            if shown is None or event.payload.taken_at >= shown:
+                shown, newest = event.payload.taken_at, event.payload
+        counted.append({"b_episode": episode_id, "b_count": len(run)})
+        if newest is not None:
+            latest.append({"b_episode": episode_id, "b_at": newest.taken_at, "b_level": newest.overall_level,
+                           "b_levels": dict(newest.levels)})
+    this = care_episodes.c.episode_id == sa.bindparam("b_episode")
+    if counted:
+        session.execute(care_episodes.update().where(this).values(
+            readings=care_episodes.c.readings + sa.bindparam("b_count")), counted)
+    if latest:
+        session.execute(care_episodes.update().where(this).values(
+            last_reading_at=sa.bindparam("b_at", type_=care_episodes.c.last_reading_at.type),
+            last_level=sa.bindparam("b_level"),
+            last_levels=sa.bindparam("b_levels", type_=care_episodes.c.last_levels.type),
+        ), latest)
+
+
 def current_episode(session: Session, patient_id: uuid.UUID) -> dict[str, Any] | None:
     """The open episode, if any (one at a time per patient)."""
     row = session.execute(

@@ -25,7 +25,7 @@ log = structlog.get_logger(__name__)
 
 async def rebuild_timeline(storage: Storage, bootstrap: str) -> dict[str, Any]:
     started = time.perf_counter()
-    names = [timeline.consumer_name(topic) for topic in timeline.TOPICS]
+    names = [timeline.CONSUMER]
     with storage.transaction() as session:
         session.execute(timeline.timeline_entries.delete())
         session.execute(consumer_inbox.delete().where(consumer_inbox.c.consumer.in_(names)))

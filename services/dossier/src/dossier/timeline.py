@@ -36,13 +36,12 @@ timeline_entries = sa.Table(
 )
 
 
-def consumer_name(topic: str) -> str:
-    return f"dossier.timeline.{topic}"
+CONSUMER = "dossier.timeline"
 
 
 def handlers() -> dict[str, Projects]:
     """One handler per registered event type: the platform's consumers dispatch by type."""
-    record = Projects(record_event)
+    record = Projects(record_event, record_events)
     return {event_type.model_fields["event_type"].default: record for event_type in EVENT_TYPES}
 
 

@@ -86,6 +86,31 @@ def test_the_episode_shows_its_latest_reading(storage: Storage) -> None:
     assert (current["general_state"], current["readings"], current["levels"]) == ("alert", 2, {"spo2": "alert"})
 
 
+@pytest.mark.parametrize("order", [(10, 5, 12), (5, 12, 10), (12, 10, 5)])
+def test_a_run_of_readings_at_once_equals_one_by_one(tmp_path: Path, order: tuple[int, ...]) -> None:
+    def summary(apply) -> dict | None:  # type: ignore[no-untyped-def, type-arg]
+        store = Storage(SERVICE, ServiceSettings(data_dir=tmp_path / str(id(apply))))
+        store.create_tables(read_models.metadata)
+        run = [reading(minutes, level) for minutes, level in zip(order, ("alert", "watch", "normal"), strict=True)]
+        with store.transaction() as session:
+            episodes.episode_opened(session, opened())
+            episodes.reading_recorded(session, reading(7, "watch"))  # an earlier batch
+            apply(session, run)
+        with store.transaction() as session:
+            current = episodes.current_episode(session, PATIENT)
+        assert current is not None
+        return {k: current[k] for k in ("readings", "last_reading_at", "general_state", "levels")}
+
+    def one_by_one(session, run) -> None:  # type: ignore[no-untyped-def]
+        for event in run:
+            episodes.reading_recorded(session, event)
+
+    expected = summary(one_by_one)
+    assert summary(episodes.readings_recorded) == expected
+    assert expected["readings"] == 4
+    assert expected["last_reading_at"] == (T0 + timedelta(minutes=12)).isoformat()
+
+
 def test_a_closed_episode_is_no_longer_the_open_one(storage: Storage) -> None:
     head = {**HEAD, "producer": "ecovid-monitor", "occurred_at": T0 + timedelta(days=1)}
     with storage.transaction() as session:

@@ -17,6 +17,7 @@ from ecovid_monitor.domain.episode import (
     NotOverdue,
     PatientEpisodes,
     ReadingOutOfEpisode,
+    readings_of,
     reporting_interval,
 )
 from ecovid_monitor.domain.rules import Colouring, ReadingValues, RuleSet, colour_reading
@@ -129,6 +130,11 @@ class MonitorApplication(ServiceApplication):
     def reporting_interval(self, episode: CareEpisode) -> timedelta:
         per_day = int(episode.details.get("readings_per_day") or 2)
         return reporting_interval(per_day, self.reporting_interval_override)
+
+    def readings(self, episode_id: uuid.UUID) -> list[dict[str, Any]]:
+        """Read from the episode's events: strongly consistent, unlike the readings read model."""
+        self.episode(episode_id)  # 404 for an unknown episode
+        return readings_of(self.repository.event_store.get(episode_id))
 
     def episode(self, episode_id: uuid.UUID) -> CareEpisode:
         return self.get_or_404(episode_id, CareEpisode, "episode_id")

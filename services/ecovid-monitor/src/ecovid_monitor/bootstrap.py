@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from ecovid_events import topics
-from ecovid_platform.consumer import Projects
+from ecovid_platform.consumer import Projects, combined
 from ecovid_platform.runtime import ServiceProcess
 from ecovid_platform.settings import ServiceSettings
 from ecovid_platform.wiring import Wiring, run, wire
-from sqlalchemy.orm import Session
 
 from ecovid_monitor import SERVICE
 from ecovid_monitor.application import MonitorApplication
@@ -26,8 +22,6 @@ from ecovid_monitor.read_models import projections as lists
 from ecovid_monitor.read_models.deadlines import Deadlines
 from ecovid_monitor.read_models.tables import metadata
 from ecovid_monitor.settings import MonitorSettings
-
-Projection = Callable[[Session, Any], None]
 
 
 def rule_set_of(monitor: MonitorSettings) -> RuleSet:
@@ -56,26 +50,25 @@ def build(settings: ServiceSettings | None = None, monitor: MonitorSettings | No
 
 
 def _consume(parts: Wiring, deadlines: Deadlines) -> None:
-    # One consumer per topic: the lists, the readings and the deadlines move in one transaction.
-    parts.consume("ecovid-monitor.own-events", topics.ECOVID_MONITOR, {
-        "CareEpisodeOpened": Projects(_both(lists.episode_opened, deadlines.episode_opened)),
-        "ReadingRecorded": Projects(_both(lists.reading_recorded, deadlines.reading_recorded)),
-        "CareStatusChanged": Projects(_both(lists.status_changed, deadlines.status_changed)),
-        "CareEpisodeClosed": Projects(_both(lists.episode_closed, deadlines.episode_closed)),
-        "ReadingOverdue": Projects(_both(lists.reading_overdue, deadlines.reading_overdue)),
-    })
-    parts.consume("ecovid-monitor.patients", topics.DOSSIER, {
-        "PatientRegistered": Projects(lists.patient_identity),
-        "PatientIdentityUpdated": Projects(lists.patient_identity),
-    })
-
-
-def _both(*projections: Projection) -> Projection:
-    def apply(session: Session, event: Any) -> None:
-        for project in projections:
-            project(session, event)
-
-    return apply
+    # One consumer: the lists, the deadlines and the names move in one transaction.
+    parts.consume("ecovid-monitor.read-models", (topics.ECOVID_MONITOR, topics.DOSSIER), combined(
+        {
+            "CareEpisodeOpened": Projects(lists.episode_opened),
+            "ReadingRecorded": Projects(lists.reading_recorded, lists.readings_recorded),
+            "CareStatusChanged": Projects(lists.status_changed),
+            "CareEpisodeClosed": Projects(lists.episode_closed),
+            "ReadingOverdue": Projects(lists.reading_overdue),
+            "PatientRegistered": Projects(lists.patient_identity),
+            "PatientIdentityUpdated": Projects(lists.patient_identity),
+        },
+        {
+            "CareEpisodeOpened": Projects(deadlines.episode_opened),
+            "ReadingRecorded": Projects(deadlines.reading_recorded, deadlines.readings_recorded),
+            "CareStatusChanged": Projects(deadlines.status_changed),
+            "CareEpisodeClosed": Projects(deadlines.episode_closed),
+            "ReadingOverdue": Projects(deadlines.reading_overdue),
+        },
+    ), urgent=False)
 
 
 def main() -> None:

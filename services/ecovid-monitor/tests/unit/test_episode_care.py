@@ -88,6 +88,6 @@ def test_a_patient_writes_only_to_their_own_episode(app: MonitorApplication) -> 
         read(app, episode_id, Actor(kind="patient", id=str(uuid.uuid4())))
     read(app, episode_id, Actor(kind="patient", id=str(patient)))
     read(app, episode_id, Actor(kind="admin", id="x"))
-    readings = app.episode(episode_id).readings
+    readings = app.readings(episode_id)
     assert [r["source"] for r in readings] == ["patient", "proxy"]
     assert all(r["recorded_at"] >= r["taken_at"] for r in readings)

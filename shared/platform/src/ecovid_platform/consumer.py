@@ -1,12 +1,13 @@
 """Idempotent Kafka consumers with bounded retries and a dead-letter topic.
 
-Messages come in batches. Read-model handlers apply a whole batch in one
-database transaction that also records the inbox (event ids) and the offsets;
-event-sourced handlers save each event's aggregates with its tracking position.
-The batch is acknowledged only after that. A batch that fails is replayed one
-message at a time: a message that keeps failing goes to `<topic>.dlt` with the
-reason, and the rest flow on. Infrastructure failures (database or broker down)
-never dead-letter: the batch is redelivered after a pause.
+Messages come in batches, from one or several topics. Read-model handlers apply a
+whole batch in one database transaction that also records the inbox (event ids)
+and the offsets; event-sourced handlers save a partition's share of the batch with
+one tracking position, in one transaction. The batch is acknowledged only after
+that. A batch that fails is replayed one message at a time: a message that keeps
+failing goes to `<topic>.dlt` with the reason, and the rest flow on.
+Infrastructure failures (database or broker down) never dead-letter: the batch is
+redelivered after a pause.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import structlog
-from eventsourcing.persistence import IntegrityError, Tracking
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
 
@@ -25,6 +25,7 @@ from ecovid_events import IntegrationEvent, InvalidEvent, parse_event, topics
 from ecovid_platform.application import ServiceApplication
 from ecovid_platform.failures import is_transient
 from ecovid_platform.inbox import Inbox
+from ecovid_platform.tracking import TrackedCommands
 from ecovid_platform.storage import Storage
 
 log = structlog.get_logger(__name__)
@@ -32,9 +33,20 @@ log = structlog.get_logger(__name__)
 
 @dataclass(frozen=True)
 class Projects:
-    """Applies an event to read models inside the given SQLAlchemy session."""
+    """Applies an event to read models inside the given SQLAlchemy session.
+
+    `apply_many`, when given, applies a run of consecutive events at once (same effect
+    as `apply` on each in turn, in fewer statements).
+    """
 
     apply: Callable[[Any, Any], None]
+    apply_many: Callable[[Any, list[Any]], None] | None = None
+
+    def apply_all(self, session: Any, events: list[Any]) -> None:
+        if self.apply_many is not None and len(events) > 1:
+            return self.apply_many(session, events)
+        for event in events:
+            self.apply(session, event)
 
 
 @dataclass(frozen=True)
@@ -42,13 +54,39 @@ class Commands:
     """Turns an event into aggregates with new events, saved with the consumer's tracking.
 
     The handler must be idempotent by construction (look before creating), so a
-    conflict on save can only mean a concurrent writer: it is retried.
+    conflict on save can only mean a concurrent writer, or the same event twice in
+    one batch: the batch is retried, then replayed message by message.
     """
 
     apply: Callable[[Any], Sequence[Any]]
 
 
 Handler = Projects | Commands
+
+
+def combined(*handlers: dict[str, Projects]) -> dict[str, Projects]:
+    """Several read models fed by one consumer: each event type applies to all that want it,
+    in one transaction."""
+    wanted: dict[str, list[Projects]] = {}
+    for by_type in handlers:
+        for event_type, projection in by_type.items():
+            wanted.setdefault(event_type, []).append(projection)
+    return {event_type: _in_turn(projections) for event_type, projections in wanted.items()}
+
+
+def _in_turn(projections: list[Projects]) -> Projects:
+    if len(projections) == 1:
+        return projections[0]
+
+    def apply(session: Any, event: Any) -> None:
+        for projection in projections:
+            projection.apply(session, event)
+
+    def apply_many(session: Any, events: list[Any]) -> None:
+        for projection in projections:
+            projection.apply_all(session, events)
+
+    return Projects(apply, apply_many)
 
 
 @dataclass(frozen=True)
@@ -62,20 +100,21 @@ class Delivery:
 
 class IdempotentConsumer:
     def __init__(
-        self, *, name: str, topic: str, handlers: dict[str, Handler], storage: Storage,
+        self, *, name: str, topics: Sequence[str], handlers: dict[str, Handler], storage: Storage,
         app: ServiceApplication | None = None, max_attempts: int = 5, retry_delay: float = 0.2,
-        batch_size: int = 200, fetch_max_wait_ms: int = 25,
+        batch_size: int = 500, fetch_max_wait_ms: int = 25, linger_ms: int = 0,
     ) -> None:
-        self.name, self.topic, self.handlers = name, topic, handlers
+        self.name, self.topics, self.handlers = name, tuple(topics), handlers
         self.app, self.inbox = app, Inbox(name, storage)
         self.max_attempts, self.retry_delay, self.batch_size = max_attempts, retry_delay, batch_size
-        self.fetch_max_wait_ms = fetch_max_wait_ms
+        self.fetch_max_wait_ms, self.linger_seconds = fetch_max_wait_ms, linger_ms / 1000
         self.broker: KafkaBroker | None = None
+        self._commands = TrackedCommands(name, app, max_attempts) if app is not None else None
 
     def subscribe(self, broker: KafkaBroker) -> None:
         self.broker = broker
         broker.subscriber(
-            self.topic, group_id=self.name, batch=True, max_records=self.batch_size,
+            *self.topics, group_id=self.name, batch=True, max_records=self.batch_size,
             fetch_max_wait_ms=self.fetch_max_wait_ms, batch_timeout_ms=self.fetch_max_wait_ms,
             ack_policy=AckPolicy.MANUAL, auto_offset_reset="earliest", decoder=_no_body,
         )(self.on_batch)
@@ -85,7 +124,7 @@ class IdempotentConsumer:
         wanted = [d for d in [await self._read(r) for r in records] if d is not None]
         try:
             if wanted:
-                await self._apply_batch(wanted)
+                await asyncio.to_thread(self._apply, wanted)
         except Exception as error:  # noqa: BLE001 - classified just below
             if is_transient(error):
                 log.warning("consumer paused: infrastructure failing", consumer=self.name, error=repr(error))
@@ -95,6 +134,9 @@ class IdempotentConsumer:
                 await self._apply_alone(delivery)
         await msg.ack()
         log.info("events consumed", consumer=self.name, received=len(records), applied=len(wanted))
+        if self.linger_seconds and len(records) < self.batch_size:
+            # The next batch is fetched after this: what arrives meanwhile comes in one go.
+            await asyncio.sleep(self.linger_seconds)
 
     async def _read(self, record: Any) -> Delivery | None:
         """The event if this consumer handles it; None to skip it (or once it is dead-lettered)."""
@@ -111,50 +153,29 @@ class IdempotentConsumer:
             return None
         return Delivery(where.topic, where.partition, where.offset, record, event)
 
-    async def _apply_batch(self, batch: list[Delivery]) -> None:
-        if all(isinstance(self.handlers[d.event.event_type], Projects) for d in batch):  # type: ignore[union-attr]
-            await asyncio.to_thread(self.inbox.project, batch, self.handlers)
-        else:
-            for delivery in batch:
-                await asyncio.to_thread(self._apply, delivery)
+    def _apply(self, batch: list[Delivery]) -> None:
+        """One transaction for the read models' share, one per partition for the commands' share."""
+        projected = [d for d in batch if isinstance(self._handler(d), Projects)]
+        commanded = [d for d in batch if isinstance(self._handler(d), Commands)]
+        if projected:
+            self.inbox.project(projected, self.handlers)
+        if commanded:
+            assert self._commands is not None, "a Commands handler needs the service application"
+            self._commands.apply(commanded, self.handlers)
+
+    def _handler(self, delivery: Delivery) -> Handler:
+        assert delivery.event is not None
+        return self.handlers[delivery.event.event_type]
 
     async def _apply_alone(self, delivery: Delivery) -> None:
         for attempt in range(1, self.max_attempts + 1):
             try:
-                return await asyncio.to_thread(self._apply, delivery)
+                return await asyncio.to_thread(self._apply, [delivery])
             except Exception as error:  # noqa: BLE001 - counted toward the bound
                 log.warning("consumer failed", consumer=self.name, attempt=attempt, error=repr(error))
                 if attempt == self.max_attempts:
                     return await self._dead_letter(delivery, f"{type(error).__name__}: {error}", attempt)
                 await asyncio.sleep(self.retry_delay * attempt)
-
-    def _apply(self, delivery: Delivery) -> None:
-        assert delivery.event is not None
-        structlog.contextvars.bind_contextvars(
-            correlation_id=delivery.event.correlation_id, patient_id=str(delivery.event.patient_id or "")
-        )
-        handler = self.handlers[delivery.event.event_type]
-        if isinstance(handler, Projects):
-            self.inbox.project([delivery], self.handlers)
-        else:
-            self._command(handler, delivery)
-            log.info("event applied", consumer=self.name, event_type=delivery.event.event_type)
-
-    def _command(self, handler: Commands, delivery: Delivery) -> None:
-        assert self.app is not None, "a Commands handler needs the service application"
-        tracking = Tracking(
-            application_name=f"{self.name}:{delivery.topic}:{delivery.partition}",
-            notification_id=delivery.offset,
-        )
-        recorder = self.app.process_recorder
-        for attempt in range(1, self.max_attempts + 1):
-            if recorder.has_tracking_id(tracking.application_name, tracking.notification_id):
-                return
-            try:
-                return self.app.save_tracked(*handler.apply(delivery.event), tracking=tracking)
-            except IntegrityError:
-                if attempt == self.max_attempts:
-                    raise
 
     async def _dead_letter(self, where: Delivery, reason: str, attempts: int) -> None:
         assert self.broker is not None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from itertools import groupby
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,19 +20,28 @@ class Inbox:
         self.consumer, self.storage = consumer, storage
 
     def project(self, batch: list[Any], handlers: dict[str, Any]) -> None:
-        """Apply each event not seen before; a re-published event (same id) is skipped."""
+        """Apply each event not seen before; a re-published event (same id) is skipped.
+
+        Consecutive events with the same handler go to it together (`Projects.apply_all`),
+        so a projection may write a run of events in a few statements.
+        """
         with self.storage.transaction() as session:
             seen = self._seen(session, [str(d.event.event_id) for d in batch])
+            fresh = []
             for delivery in batch:
-                event_id = str(delivery.event.event_id)
-                if event_id in seen:
-                    continue
-                handlers[delivery.event.event_type].apply(session, delivery.event)
-                _log_applied(self.consumer, delivery.event)
-                seen.add(event_id)
-                session.execute(consumer_inbox.insert().values(
-                    consumer=self.consumer, event_id=event_id, applied_at=datetime.now(UTC)
-                ))
+                if str(delivery.event.event_id) not in seen:
+                    seen.add(str(delivery.event.event_id))
+                    fresh.append(delivery.event)
+            for handler, run in groupby(fresh, key=lambda event: handlers[event.event_type]):
+                events = list(run)
+                handler.apply_all(session, events)
+                for event in events:
+                    log_applied(self.consumer, event)
+            if fresh:
+                now = datetime.now(UTC)
+                session.execute(consumer_inbox.insert(), [
+                    {"consumer": self.consumer, "event_id": str(e.event_id), "applied_at": now} for e in fresh
+                ])
             for (topic, partition), offset in _last_offsets(batch).items():
                 self._record_offset(session, topic, partition, offset)
 
@@ -51,12 +61,12 @@ class Inbox:
             ))
 
 
-def _log_applied(consumer: str, event: Any) -> None:
+def log_applied(consumer: str, event: Any) -> None:
     # Each event logs under its own correlation id, so one request can be followed end to end.
-    with structlog.contextvars.bound_contextvars(
-        correlation_id=event.correlation_id, patient_id=str(event.patient_id or "")
-    ):
-        log.info("event applied", consumer=consumer, event_type=event.event_type)
+    log.info(
+        "event applied", consumer=consumer, event_type=event.event_type,
+        correlation_id=event.correlation_id, patient_id=str(event.patient_id or ""),
+    )
 
 
 def _last_offsets(batch: list[Any]) -> dict[tuple[str, int], int]:

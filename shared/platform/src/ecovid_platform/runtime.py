@@ -10,6 +10,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
+import anyio.to_thread
 import structlog
 import uvicorn
 from fastapi import FastAPI
@@ -33,6 +34,9 @@ class ServiceProcess:
     background: Sequence[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     async def run(self) -> int:
+        # Threads for the blocking (def) routes. Starlette allows 40; on a couple of cores,
+        # beyond a few they only queue on the interpreter lock and the database pool.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = self.settings.http_threads
         for consumer in self.consumers:
             consumer.subscribe(self.broker)
         await self.broker.start()
@@ -42,6 +46,7 @@ class ServiceProcess:
             port=self.settings.http_port,
             log_config=None,
             access_log=False,
+            http="httptools",  # the C parser: the pure-Python h11 costs every request
         ))
         workers = [asyncio.create_task(job(), name=job.__qualname__) for job in self._jobs()]
         serving = asyncio.create_task(server.serve(), name="http")

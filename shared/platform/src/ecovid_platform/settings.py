@@ -19,6 +19,7 @@ class ServiceSettings(BaseSettings):
     environment: Literal["development", "production"] = "development"
     http_host: str = "127.0.0.1"
     http_port: int = 8100
+    http_threads: int = Field(default=6, ge=1, le=200)
     kafka_bootstrap: str = "127.0.0.1:9092"
     data_dir: Path = Path("var")
     log_json: bool | None = None
@@ -29,6 +30,13 @@ class ServiceSettings(BaseSettings):
     # tansu answers an empty fetch only when this runs out (Apache Kafka answers on arrival):
     # it bounds each Kafka hop's latency in development.
     consumer_fetch_max_wait_ms: int = Field(default=25, ge=1, le=5000)
+    # A consumer pauses this long after a short batch, and the outbox relay after each
+    # wake-up, so that under load they handle bigger, cheaper batches: a few ms on the
+    # alert path, longer for read models nobody waits on within the second (timeline,
+    # lists, search).
+    consumer_linger_ms: int = Field(default=5, ge=0, le=5000)
+    consumer_relaxed_linger_ms: int = Field(default=250, ge=0, le=5000)
+    outbox_linger_ms: int = Field(default=5, ge=0, le=1000)
 
     # Per pool; each service has two (event store, read models). Small, because a
     # PostgreSQL server allows 100 connections by default and six services share it.

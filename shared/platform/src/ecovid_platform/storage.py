@@ -43,6 +43,7 @@ class Storage:
                 "POSTGRES_LOCK_TIMEOUT": "5",
                 "POSTGRES_POOL_SIZE": str(s.db_pool_size),
                 "POSTGRES_MAX_OVERFLOW": str(s.db_pool_overflow),
+                "PROCESS_RECORDER_TOPIC": "ecovid_platform.recorders:UnannouncedProcessRecorder",
             }
         s.data_dir.mkdir(parents=True, exist_ok=True)
         return {
@@ -66,7 +67,10 @@ class Storage:
                 url,
                 pool_size=s.db_pool_size,
                 max_overflow=s.db_pool_overflow,
-                pool_pre_ping=True,
+                # No ping per checkout (a round trip per transaction): a dropped connection
+                # fails one transaction, which consumers redeliver, and the pool is renewed.
+                pool_pre_ping=False,
+                pool_recycle=1800,
                 connect_args={"options": f"-csearch_path={self.schema}"},
             )
             with engine.begin() as connection:
@@ -85,8 +89,12 @@ class Storage:
             md.create_all(self.engine)
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
+    def transaction(self, *, durable: bool = True) -> Iterator[Session]:
+        """`durable=False` for what may be lost in a database crash because it is written again
+        (an outbox position: events are re-published with their ids); it skips the wait for fsync."""
         with self.sessions() as session, session.begin():
+            if not durable and self.settings.uses_postgres:
+                session.execute(sa.text("SET LOCAL synchronous_commit TO OFF"))
             yield session
 
     def ping(self) -> None:

@@ -7,11 +7,13 @@ routes, translations and handlers.
 from __future__ import annotations
 
 import asyncio
+import gc
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+import uvloop
 from fastapi import APIRouter, Depends, FastAPI
 from faststream.kafka import KafkaBroker
 
@@ -44,18 +46,30 @@ class Wiring:
             translate=translate,
             topic=topic,
             bootstrap=self.settings.kafka_bootstrap,
+            linger_seconds=self.settings.outbox_linger_ms / 1000,
         )
 
-    def consume(self, name: str, topic: str, handlers: dict[str, Handler]) -> None:
+    def consume(
+        self, name: str, topics: str | Sequence[str], handlers: dict[str, Handler], *, urgent: bool = True,
+    ) -> None:
+        """One consumer group over one or several topics.
+
+        `urgent=False` for read models nobody waits on within the second (timeline,
+        lists, search): they pause after a short batch and so take bigger, cheaper ones,
+        and an empty fetch waits as long (fewer idle round trips to the broker).
+        """
+        s = self.settings
+        wait = s.consumer_fetch_max_wait_ms if urgent else max(s.consumer_fetch_max_wait_ms, s.consumer_relaxed_linger_ms)
         self.consumers.append(IdempotentConsumer(
             name=name,
-            topic=topic,
+            topics=[topics] if isinstance(topics, str) else topics,
             handlers=handlers,
             storage=self.storage,
             app=self.app,
-            max_attempts=self.settings.consumer_max_attempts,
-            retry_delay=self.settings.consumer_retry_delay_seconds,
-            fetch_max_wait_ms=self.settings.consumer_fetch_max_wait_ms,
+            max_attempts=s.consumer_max_attempts,
+            retry_delay=s.consumer_retry_delay_seconds,
+            fetch_max_wait_ms=wait,
+            linger_ms=s.consumer_linger_ms if urgent else s.consumer_relaxed_linger_ms,
         ))
 
     def http(self, routers: Sequence[APIRouter]) -> FastAPI:
@@ -106,4 +120,12 @@ def wire(
 
 
 def run(process: ServiceProcess) -> None:
-    sys.exit(asyncio.run(process.run()))
+    # What start-up built lives as long as the process: the collector need not walk it
+    # again, and a request makes hundreds of short-lived objects, so collect less often
+    # (about 5 % of the stack's CPU under load, measured with the bench).
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 50, 100)
+    # uvloop: the HTTP server, the Kafka clients and the relay share one loop per process.
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        sys.exit(runner.run(process.run()))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -48,7 +49,9 @@ class CareEpisode(Aggregate):
         self.status: str = details["status"]
         self.closed_on: date | None = None
         self.last_overall: str | None = None
-        self.readings: list[dict[str, Any]] = []
+        # The readings themselves are not kept here: the aggregate is copied from the
+        # cache on every command, and only the latest state guards the invariants.
+        # `readings_of` reads them back from the episode's events.
         self.hospitalised = False
         # A gap (absence de relevé) starts at opening, at each reading and at discharge.
         self.gap_started_at: datetime = self.created_on
@@ -115,10 +118,6 @@ class CareEpisode(Aggregate):
         recorded_at: datetime | None = None,  # absent from events stored before it existed
     ) -> None:
         self.last_overall = str(colouring["overall_level"])
-        self.readings.append({
-            "id": reading_id, "taken_at": taken_at, "recorded_at": recorded_at,
-            "source": source, "values": values, "colouring": colouring,
-        })
         self.gap_started_at = recorded_at or taken_at
 
     def change_status(self, status: str, trace: dict[str, Any]) -> None:
@@ -191,6 +190,17 @@ class CareEpisode(Aggregate):
         patient_id: uuid.UUID, trace: dict[str, Any],
     ) -> None:
         self.overdue_gap = gap_started_at
+
+
+def readings_of(events: Iterable[Any]) -> list[dict[str, Any]]:
+    """The readings of an episode, in the order they were recorded, from its stored events."""
+    return [
+        {
+            "id": e.reading_id, "taken_at": e.taken_at, "recorded_at": e.recorded_at,
+            "source": e.source, "values": e.values, "colouring": e.colouring,
+        }
+        for e in events if isinstance(e, CareEpisode.ReadingRecorded)
+    ]
 
 
 class PatientEpisodes(Aggregate):

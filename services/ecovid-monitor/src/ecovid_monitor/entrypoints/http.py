@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from ecovid_platform.http import ActorDep, CorrelationDep
+from ecovid_platform.http import ActorDep, CorrelationDep, JSONBytes
 
 from ecovid_monitor.application import MonitorApplication
 from ecovid_monitor.domain.episode import CareEpisode
@@ -67,10 +67,10 @@ def _reading(r: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _series(episode: CareEpisode) -> dict[str, list[dict[str, Any]]]:
+def _series(readings: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     """Each indicator's values in time order, for a chart; an indicator not entered has no point."""
     series: dict[str, list[dict[str, Any]]] = {}
-    for r in sorted(episode.readings, key=lambda r: r["taken_at"]):
+    for r in sorted(readings, key=lambda r: r["taken_at"]):
         for indicator, value in r["values"].items():
             level = r["colouring"]["levels"].get(indicator, "unknown")
             series.setdefault(indicator, []).append({"taken_at": r["taken_at"], "value": value, "level": level})
@@ -100,25 +100,25 @@ def router(app: MonitorApplication) -> APIRouter:
         app.close_episode(episode_id, datetime.now(UTC).date(), actor, correlation_id)
         return _episode(app.episode(episode_id))
 
-    @api.post("/{episode_id}/readings", status_code=201)
-    def record(episode_id: uuid.UUID, body: ReadingIn, actor: ActorDep, correlation_id: CorrelationDep) -> dict[str, Any]:
+    @api.post("/{episode_id}/readings", status_code=201, response_class=JSONBytes)
+    def record(episode_id: uuid.UUID, body: ReadingIn, actor: ActorDep, correlation_id: CorrelationDep) -> JSONBytes:
         values = ReadingValues(**body.model_dump(exclude={"taken_at"}))
         reading_id, colouring = app.record_reading(episode_id, body.taken_at, values, actor, correlation_id)
-        return {
+        return JSONBytes({
             "id": str(reading_id),
             "overall_level": colouring.overall_level,
             "levels": colouring.levels,
             "rule_set": {"id": colouring.rule_set_id, "version": colouring.rule_set_version},
             "age_band": colouring.age_band,
-        }
+        }, status_code=201)
 
     @api.get("/{episode_id}/readings")
     def readings(episode_id: uuid.UUID) -> list[dict[str, Any]]:
-        return [_reading(r) for r in app.episode(episode_id).readings]
+        return [_reading(r) for r in app.readings(episode_id)]
 
     @api.get("/{episode_id}/readings/series")
     def series(episode_id: uuid.UUID) -> dict[str, list[dict[str, Any]]]:
-        return _series(app.episode(episode_id))
+        return _series(app.readings(episode_id))
 
     @api.post("/{episode_id}/hospitalisation")
     def hospitalised(episode_id: uuid.UUID, actor: ActorDep, correlation_id: CorrelationDep) -> dict[str, Any]:

@@ -43,6 +43,19 @@ class Deadlines:
         # A reading entered during a hospital stay leaves the deadline paused.
         self._rearm(session, event.payload.episode_id, event.payload.recorded_at, in_hospital=False)
 
+    def readings_recorded(self, session: Session, events: list[ReadingRecorded]) -> None:
+        """A run of readings: each episode's deadline moves from its latest one, in one statement."""
+        latest = {e.payload.episode_id: e.payload.recorded_at for e in events}
+        due = sa.case({n: sa.bindparam(f"b_due_{n}", type_=deadlines.c.due_at.type) for n in READINGS_PER_DAY},
+                      value=deadlines.c.readings_per_day)
+        session.execute(
+            sa.update(deadlines)
+            .where(deadlines.c.episode_id == sa.bindparam("b_episode"), deadlines.c.in_hospital.is_(False))
+            .values(due_at=due, in_hospital=False),
+            [{"b_episode": episode, **{f"b_due_{n}": self._due(n, since) for n in READINGS_PER_DAY}}
+             for episode, since in latest.items()],
+        )
+
     def status_changed(self, session: Session, event: CareStatusChanged) -> None:
         episode_id = event.payload.episode_id
         if event.payload.hospitalised:
