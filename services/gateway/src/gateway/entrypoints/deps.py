@@ -1,4 +1,8 @@
-"""FastAPI dependencies of the public API: the gateway context, the caller, the correlation id."""
+"""FastAPI dependencies of the public API: the gateway context, the caller, the correlation id.
+
+`async def` although none of them waits: FastAPI runs a plain `def` dependency in its
+thread pool, a thread hop per dependency per request.
+"""
 
 from __future__ import annotations
 
@@ -13,37 +17,37 @@ from gateway.security import InvalidToken, Principal
 _bearer = HTTPBearer(auto_error=False)
 
 
-def gateway(request: Request) -> Gateway:
+async def gateway(request: Request) -> Gateway:
     return request.app.state.gateway  # type: ignore[no-any-return]
 
 
-def principal(
+async def principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     if credentials is None:
         raise HTTPException(401, "missing bearer token", headers={"WWW-Authenticate": "Bearer"})
     try:
-        return gateway(request).tokens.verify(credentials.credentials)
+        return request.app.state.gateway.tokens.verify(credentials.credentials)
     except InvalidToken:
         raise HTTPException(
             401, "invalid or expired token", headers={"WWW-Authenticate": "Bearer"}
         ) from None
 
 
-def admin(user: Annotated[Principal, Depends(principal)]) -> Principal:
+async def admin(user: Annotated[Principal, Depends(principal)]) -> Principal:
     if user.role != "admin":
         raise HTTPException(403, "this needs an administrator")
     return user
 
 
-def professional(user: Annotated[Principal, Depends(principal)]) -> Principal:
+async def professional(user: Annotated[Principal, Depends(principal)]) -> Principal:
     if user.role != "professional":
         raise HTTPException(403, "this needs a professional account")
     return user
 
 
-def correlation_id(request: Request) -> str:
+async def correlation_id(request: Request) -> str:
     return str(request.state.correlation_id)
 
 

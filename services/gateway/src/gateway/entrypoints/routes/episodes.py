@@ -7,6 +7,8 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
+from ecovid_platform.http import JSONBytes
+
 from gateway.entrypoints.deps import CorrelationId, CurrentUser, GatewayDep
 from gateway.security import Principal
 
@@ -20,9 +22,11 @@ async def _forward(
     patient_id = await gw.patient_of_episode(episode_id, user, cid)
     await gw.check_patient_access(patient_id, user, request.method, request.url.path, cid)
     internal_path = "/episodes" + request.url.path.removeprefix(router.prefix)
-    return await gw.services.monitor.call(
+    answer = await gw.services.monitor.forward(
         request.method, internal_path, json=body, principal=user, correlation_id=cid
     )
+    # Passed on as it came: decoding and encoding it again would only cost time.
+    return JSONBytes(answer.content, status_code=answer.status)
 
 
 @router.get("/{episode_id}")
