@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import socket
 from dataclasses import dataclass
 
@@ -30,10 +31,24 @@ class Ports:
 
     @classmethod
     def free(cls) -> "Ports":
-        return cls(kafka=free_port(), http={name: free_port() for name in SERVICES})
+        chosen: set[int] = set()
+        while len(chosen) < len(SERVICES) + 1:
+            chosen.add(free_port())
+        kafka, *http = chosen
+        return cls(kafka=kafka, http=dict(zip(SERVICES, http, strict=True)))
+
+
+# Below Linux's ephemeral range (32768-60999): a port the kernel hands out for outgoing
+# connections (to PostgreSQL, to the broker) could be taken before a service binds it.
+_FREE_RANGE = range(20000, 32768)
 
 
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    for port in random.sample(_FREE_RANGE, 200):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise OSError("no free port between 20000 and 32767")
