@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from eventsourcing.persistence import IntegrityError
 
 from ecovid_events import Actor
 from ecovid_platform.application import ServiceApplication, retry_on_conflict, trace
@@ -27,6 +29,15 @@ SOURCES = {"patient": "patient", "professional": "professional"}
 
 class Forbidden(DomainError):
     status = 403
+
+
+@dataclass(frozen=True)
+class ReadingCommand:
+    episode_id: uuid.UUID
+    taken_at: datetime
+    values: ReadingValues
+    actor: Actor
+    correlation_id: str
 
 
 class MonitorApplication(ServiceApplication):
@@ -59,7 +70,51 @@ class MonitorApplication(ServiceApplication):
         self, episode_id: uuid.UUID, taken_at: datetime, values: ReadingValues,
         actor: Actor, correlation_id: str,
     ) -> tuple[uuid.UUID, Colouring]:
+        command = ReadingCommand(episode_id, taken_at, values, actor, correlation_id)
         episode = self.episode(episode_id)
+        recorded = self._record_on(episode, command)
+        self.save(episode)
+        return recorded
+
+    def record_readings(self, commands: list[ReadingCommand]) -> list[tuple[uuid.UUID, Colouring] | Exception]:
+        """Readings from concurrent requests, saved in one transaction (group commit).
+
+        Each command gets its own outcome: its reading, or the domain error that it
+        alone raises (unknown episode, closed episode, time out of the episode). Two
+        readings of one episode apply in turn to the same aggregate.
+        """
+        episodes: dict[uuid.UUID, CareEpisode] = {}
+        outcomes: list[tuple[uuid.UUID, Colouring] | Exception] = []
+        for command in commands:
+            try:
+                episode = episodes.get(command.episode_id)
+                if episode is None:
+                    episode = self.episode(command.episode_id)
+                outcomes.append(self._record_on(episode, command))
+                episodes[command.episode_id] = episode
+            except DomainError as error:
+                outcomes.append(error)
+        if not episodes:
+            return outcomes
+        try:
+            self.save(*episodes.values())
+        except IntegrityError:
+            # Another writer (the missed-report job, another instance) moved one of these
+            # episodes meanwhile: nothing of this batch is stored; each command alone, retried.
+            return [self._alone(command) for command in commands]
+        return outcomes
+
+    def _alone(self, command: ReadingCommand) -> tuple[uuid.UUID, Colouring] | Exception:
+        try:
+            return self.record_reading(
+                command.episode_id, command.taken_at, command.values, command.actor, command.correlation_id
+            )
+        except DomainError as error:
+            return error
+
+    def _record_on(self, episode: CareEpisode, command: ReadingCommand) -> tuple[uuid.UUID, Colouring]:
+        """Checks and colours the reading, then records it on the episode (not saved yet)."""
+        actor, taken_at = command.actor, command.taken_at
         if actor.kind == "patient" and actor.id != str(episode.patient_id):
             raise Forbidden("a patient may only enter readings in their own care episode", field="episode_id")
         try:
@@ -68,15 +123,14 @@ class MonitorApplication(ServiceApplication):
             raise Conflict(str(error), field="episode_id") from None
         except ReadingOutOfEpisode as error:
             raise Unprocessable(str(error), field="taken_at") from None
-        colouring = colour_reading(values, episode.birth_date, taken_at, self.rule_set)
+        colouring = colour_reading(command.values, episode.birth_date, taken_at, self.rule_set)
         reading_id = uuid.uuid4()
         episode.record_reading(
             reading_id=reading_id, taken_at=taken_at,
             source=SOURCES.get(actor.kind, "proxy"),
-            values=values.model_dump(exclude_none=True),
-            colouring=colouring, trace=trace(actor, correlation_id), recorded_at=datetime.now(UTC),
+            values=command.values.model_dump(exclude_none=True),
+            colouring=colouring, trace=trace(actor, command.correlation_id), recorded_at=datetime.now(UTC),
         )
-        self.save(episode)
         return reading_id, colouring
 
     @retry_on_conflict()

@@ -6,9 +6,10 @@ but concurrent requests share one transaction instead of one each.
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from dataclasses import dataclass
+
+from ecovid_platform.group_commit import GroupCommit
 
 from gateway.application import GatewayApplication
 from gateway.security import Principal
@@ -26,25 +27,15 @@ class Access:
 
 class AuditTrail:
     def __init__(self, app: GatewayApplication, max_batch: int = 200) -> None:
-        self.app, self.max_batch = app, max_batch
-        self._pending: list[tuple[Access, asyncio.Future[None]]] = []
-        self._flushing: asyncio.Task[None] | None = None
+        self._commit: GroupCommit[Access, None] = GroupCommit(self._write(app), max_batch)
 
     async def record(self, access: Access) -> None:
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._pending.append((access, done))
-        if self._flushing is None or self._flushing.done():
-            self._flushing = asyncio.create_task(self._flush())
-        await done
+        await self._commit.submit(access)
 
-    async def _flush(self) -> None:
-        while self._pending:
-            batch, self._pending = self._pending[: self.max_batch], self._pending[self.max_batch:]
-            try:
-                await asyncio.to_thread(self.app.record_accesses, [access for access, _ in batch])
-            except Exception as error:  # noqa: BLE001 - every waiting request learns of it
-                for _, done in batch:
-                    done.set_exception(error)
-            else:
-                for _, done in batch:
-                    done.set_result(None)
+    @staticmethod
+    def _write(app: GatewayApplication):  # type: ignore[no-untyped-def]
+        def write(accesses: list[Access]) -> list[None]:
+            app.record_accesses(accesses)
+            return [None] * len(accesses)
+
+        return write

@@ -9,9 +9,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from ecovid_platform.group_commit import GroupCommit
 from ecovid_platform.http import ActorDep, CorrelationDep, JSONBytes
 
-from ecovid_monitor.application import MonitorApplication
+from ecovid_monitor.application import MonitorApplication, ReadingCommand
 from ecovid_monitor.domain.episode import CareEpisode
 from ecovid_monitor.domain.rules import ReadingValues
 
@@ -100,10 +101,15 @@ def router(app: MonitorApplication) -> APIRouter:
         app.close_episode(episode_id, datetime.now(UTC).date(), actor, correlation_id)
         return _episode(app.episode(episode_id))
 
+    readings_commit = GroupCommit(app.record_readings)
+
     @api.post("/{episode_id}/readings", status_code=201, response_class=JSONBytes)
-    def record(episode_id: uuid.UUID, body: ReadingIn, actor: ActorDep, correlation_id: CorrelationDep) -> JSONBytes:
+    async def record(episode_id: uuid.UUID, body: ReadingIn, actor: ActorDep, correlation_id: CorrelationDep) -> JSONBytes:
+        # async, with the save in a group commit: concurrent readings share one transaction.
         values = ReadingValues(**body.model_dump(exclude={"taken_at"}))
-        reading_id, colouring = app.record_reading(episode_id, body.taken_at, values, actor, correlation_id)
+        reading_id, colouring = await readings_commit.submit(
+            ReadingCommand(episode_id, body.taken_at, values, actor, correlation_id)
+        )
         return JSONBytes({
             "id": str(reading_id),
             "overall_level": colouring.overall_level,
