@@ -19,11 +19,12 @@ def build(settings: ServiceSettings | None = None) -> ServiceProcess:
     app = parts.app
     assert isinstance(app, AlertingApplication)
     parts.publish_through_outbox(translate, topics.ALERTING)
-    parts.consume("alerting.raise-alerts", topics.ECOVID_MONITOR, {
+    # One consumer group: it raises alerts from breaches and missed reports (event-sourced,
+    # with tracking) and keeps the alert list and care circles (read models). One fetch
+    # loop and one acknowledgement per batch instead of two on the alert path.
+    parts.consume("alerting.alerts", (topics.ECOVID_MONITOR, topics.ALERTING, topics.CARE_CIRCLE), {
         "ThresholdBreached": Commands(app.alerts_for_breach),
         "ReadingOverdue": Commands(app.alerts_for_missed_report),
-    })
-    parts.consume("alerting.read-models", (topics.ALERTING, topics.CARE_CIRCLE), {
         "AlertRaised": Projects(read_models.alert_raised, read_models.alerts_raised),
         "AlertAcknowledged": Projects(read_models.alert_acknowledged),
         "CareTeamMemberAdded": Projects(read_models.member_added),
