@@ -131,6 +131,20 @@ class ServiceApplication(Application[uuid.UUID]):
         if recordings and self.on_recorded is not None:
             self.on_recorded()
 
+    def _record(self, processing_event: ProcessingEvent[uuid.UUID]) -> list[Recording[uuid.UUID]]:
+        try:
+            return super()._record(processing_event)
+        except IntegrityError:
+            # Another writer saved one of these aggregates first: what the cache holds of
+            # them is stale, and the retry must start from the store.
+            cache = self.repository.cache
+            for aggregate_id in processing_event.aggregates if cache is not None else ():
+                try:
+                    cache.get(aggregate_id, evict=True)
+                except KeyError:
+                    pass
+            raise
+
     def save_tracked(self, *aggregates: Any, tracking: Tracking) -> None:
         """Save new events and a consumer's position in one database transaction."""
         processing_event: ProcessingEvent[uuid.UUID] = ProcessingEvent(tracking=tracking)

@@ -25,8 +25,11 @@ class Storage:
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def eventsourcing_env(self) -> dict[str, str]:
-        # One writer process per service: a cache fast-forwarded from the store stays right.
-        cache = {"AGGREGATE_CACHE_MAXSIZE": "20000"}
+        # One writer process per service: the cache holds what this process saved, without a
+        # query per command to fast-forward it. Should another writer get there first, the
+        # save conflicts, the stale aggregates leave the cache (ServiceApplication._record)
+        # and the command is retried on what is stored.
+        cache = {"AGGREGATE_CACHE_MAXSIZE": "20000", "AGGREGATE_CACHE_FASTFORWARD": "n"}
         return {**cache, **self._persistence_env()}
 
     def _persistence_env(self) -> dict[str, str]:
