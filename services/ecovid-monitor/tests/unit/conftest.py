@@ -4,3 +4,15 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+
+import pytest  # noqa: E402 - after the path is set
+from ecovid_monitor.application import MonitorApplication  # noqa: E402
+from ecovid_monitor.domain.rules import default_rule_set  # noqa: E402
+
+
+@pytest.fixture
+def app() -> MonitorApplication:
+    """The application on an in-memory store, with the default rule set."""
+    monitor = MonitorApplication()
+    monitor.rule_set = default_rule_set()
+    return monitor

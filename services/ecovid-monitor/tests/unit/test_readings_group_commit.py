@@ -8,18 +8,11 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from ecovid_events import Actor
 from ecovid_monitor.application import Forbidden, MonitorApplication, ReadingCommand
-from ecovid_monitor.domain.rules import ReadingValues, default_rule_set
+from ecovid_monitor.domain.rules import ReadingValues
 from ecovid_platform.http import Conflict, NotFound, Unprocessable
 from eventsourcing.persistence import IntegrityError
 
 DOCTOR = Actor(kind="professional", id=str(uuid.uuid4()))
-
-
-@pytest.fixture
-def app() -> MonitorApplication:
-    monitor = MonitorApplication()
-    monitor.rule_set = default_rule_set()
-    return monitor
 
 
 def episode(app: MonitorApplication) -> uuid.UUID:
