@@ -13,6 +13,7 @@ redelivered after a pause.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -121,6 +122,7 @@ class IdempotentConsumer:
 
     async def on_batch(self, body: Any, msg: KafkaMessage) -> None:
         records = msg.raw_message if isinstance(msg.raw_message, tuple) else (msg.raw_message,)
+        started = time.perf_counter()
         wanted = [d for d in [await self._read(r) for r in records] if d is not None]
         try:
             if wanted:
@@ -133,7 +135,8 @@ class IdempotentConsumer:
             for delivery in wanted:
                 await self._apply_alone(delivery)
         await msg.ack()
-        log.info("events consumed", consumer=self.name, received=len(records), applied=len(wanted))
+        log.info("events consumed", consumer=self.name, received=len(records), applied=len(wanted),
+                 ms=round((time.perf_counter() - started) * 1000, 1))
         if self.linger_seconds and len(records) < self.batch_size:
             # The next batch is fetched after this: what arrives meanwhile comes in one go.
             await asyncio.sleep(self.linger_seconds)

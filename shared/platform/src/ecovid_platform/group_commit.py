@@ -14,14 +14,22 @@ exception raised by the write function itself fails every item of the batch.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
+
+import structlog
+
+log = structlog.get_logger(__name__)
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 
 class GroupCommit(Generic[T, R]):
+    # A write slower than this is logged: every caller of the batch waited that long.
+    SLOW_SECONDS = 0.2
+
     def __init__(self, write: Callable[[list[T]], Sequence[R | BaseException]], max_batch: int = 200) -> None:
         self.write, self.max_batch = write, max_batch
         self._pending: list[tuple[T, asyncio.Future[R]]] = []
@@ -37,12 +45,15 @@ class GroupCommit(Generic[T, R]):
     async def _flush(self) -> None:
         while self._pending:
             batch, self._pending = self._pending[: self.max_batch], self._pending[self.max_batch:]
+            started = time.perf_counter()
             try:
                 outcomes = list(await asyncio.to_thread(self.write, [item for item, _ in batch]))
                 if len(outcomes) != len(batch):
                     raise RuntimeError(f"{len(outcomes)} outcomes for a batch of {len(batch)}")
             except Exception as error:  # noqa: BLE001 - every waiting caller learns of it
                 outcomes = [error] * len(batch)
+            if (took := time.perf_counter() - started) > self.SLOW_SECONDS:
+                log.warning("group commit slow", items=len(batch), ms=round(took * 1000, 1))
             for (_, done), outcome in zip(batch, outcomes, strict=True):
                 if done.cancelled():
                     continue  # the caller went away; its item is stored all the same
