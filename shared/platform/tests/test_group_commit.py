@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 
+import structlog
 from ecovid_platform.group_commit import GroupCommit
 
 
@@ -70,3 +71,15 @@ async def test_a_write_that_answers_for_too_few_items_fails_them_rather_than_lea
     outcomes = await asyncio.gather(*(commit.submit(n) for n in range(3)), return_exceptions=True)
     assert all(isinstance(o, RuntimeError) for o in outcomes)
     assert await commit.submit(7) == 1
+
+
+async def test_the_batch_does_not_log_under_the_correlation_id_of_the_request_that_started_it() -> None:
+    commit = GroupCommit(lambda items: [structlog.contextvars.get_contextvars() for _ in items])
+    structlog.contextvars.bind_contextvars(service="test", correlation_id="first-request")
+    try:
+        outcomes = await asyncio.gather(commit.submit(1), commit.submit(2))
+        # The request's own context is left as it was.
+        assert structlog.contextvars.get_contextvars()["correlation_id"] == "first-request"
+    finally:
+        structlog.contextvars.clear_contextvars()
+    assert outcomes == [{"service": "test"}, {"service": "test"}]

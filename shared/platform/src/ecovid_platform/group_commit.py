@@ -43,6 +43,9 @@ class GroupCommit(Generic[T, R]):
         return await done
 
     async def _flush(self) -> None:
+        # The task runs in a copy of the context of the request that started it; the batch
+        # serves many requests, so its log lines must not carry that one's correlation id.
+        structlog.contextvars.unbind_contextvars("correlation_id", "patient_id")
         while self._pending:
             batch, self._pending = self._pending[: self.max_batch], self._pending[self.max_batch:]
             started = time.perf_counter()
