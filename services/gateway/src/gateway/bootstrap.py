@@ -42,7 +42,7 @@ def build(settings: GatewaySettings | None = None) -> ServiceProcess:
             settings.jwt_secret.get_secret_value(), timedelta(minutes=settings.token_ttl_minutes)
         ),
     )
-    return parts.process(public_api(gateway, parts.health()))
+    return parts.process(public_api(gateway, parts.health()), closing=[services.aclose])
 
 
 def main() -> None:

@@ -1,12 +1,16 @@
 """Runs one service process: its HTTP API, its Kafka consumers, its outbox relay.
 
 Any part that dies stops the process with a non-zero exit, so the supervisor
-(or Kubernetes) sees the failure instead of a half-alive service.
+(or Kubernetes) sees the failure instead of a half-alive service. SIGTERM or SIGINT
+stops it cleanly, with exit 0: the server drains, the jobs stop, the clients close
+and the Kafka consumers leave their groups.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import signal
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -23,6 +27,16 @@ from ecovid_platform.settings import ServiceSettings
 log = structlog.get_logger(__name__)
 
 
+class _Server(uvicorn.Server):
+    """uvicorn re-raises the signal it caught once its server has shut down, which ends
+    the process before the consumers leave their groups and the clients close: the
+    process handles SIGTERM and SIGINT itself (`ServiceProcess.run`)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self):  # type: ignore[no-untyped-def]
+        yield
+
+
 @dataclass
 class ServiceProcess:
     name: str
@@ -32,6 +46,8 @@ class ServiceProcess:
     relay: OutboxRelay | None = None
     consumers: Sequence[IdempotentConsumer] = ()
     background: Sequence[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    # Awaited once the server and the jobs have stopped (HTTP client sessions, …).
+    closing: Sequence[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     async def run(self) -> int:
         # Threads for the blocking (def) routes. Starlette allows 40; on a couple of cores,
@@ -40,7 +56,7 @@ class ServiceProcess:
         for consumer in self.consumers:
             consumer.subscribe(self.broker)
         await self.broker.start()
-        server = uvicorn.Server(uvicorn.Config(
+        server = _Server(uvicorn.Config(
             self.http,
             host=self.settings.http_host,
             port=self.settings.http_port,
@@ -48,18 +64,26 @@ class ServiceProcess:
             access_log=False,
             http="httptools",  # the C parser: the pure-Python h11 costs every request
         ))
+        asked_to_stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, asked_to_stop.set)
         workers = [asyncio.create_task(job(), name=job.__qualname__) for job in self._jobs()]
         serving = asyncio.create_task(server.serve(), name="http")
+        stop_signal = asyncio.create_task(asked_to_stop.wait(), name="signal")
         log.info("service started", port=self.settings.http_port)
-        done, _ = await asyncio.wait([serving, *workers], return_when=asyncio.FIRST_COMPLETED)
-        failed = [task for task in done if task is not serving]
+        done, _ = await asyncio.wait([serving, stop_signal, *workers], return_when=asyncio.FIRST_COMPLETED)
+        failed = [task for task in done if task not in (serving, stop_signal)]
         for task in failed:
             log.error("service part stopped", part=task.get_name(), error=repr(task.exception()))
         server.should_exit = True
-        for task in workers:
+        for task in [*workers, stop_signal]:
             task.cancel()
-        await asyncio.gather(serving, *workers, return_exceptions=True)
+        await asyncio.gather(serving, stop_signal, *workers, return_exceptions=True)
+        for close in self.closing:
+            await close()
         await self.broker.stop()
+        log.info("service stopped", failed=len(failed))
         return 1 if failed else 0
 
     def _jobs(self) -> list[Callable[[], Awaitable[None]]]:

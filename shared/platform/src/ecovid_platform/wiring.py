@@ -89,11 +89,13 @@ class Wiring:
         })
 
     def process(
-        self, http: FastAPI, background: Sequence[Callable[[], Awaitable[None]]] = ()
+        self, http: FastAPI, background: Sequence[Callable[[], Awaitable[None]]] = (),
+        closing: Sequence[Callable[[], Awaitable[None]]] = (),
     ) -> ServiceProcess:
         return ServiceProcess(
             name=self.service, settings=self.settings, http=http, broker=self.broker,
             relay=self.relay, consumers=self.consumers, background=list(background),
+            closing=list(closing),
         )
 
     async def _database_ready(self) -> None:
