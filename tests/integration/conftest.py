@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from ecovid_stack.stack import Stack
+
 from tests.integration.support import ADMIN, Api, create_database, drop_database, start_stack
 
 

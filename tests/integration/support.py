@@ -93,7 +93,7 @@ class Api:
             self.http.headers["Authorization"] = f"Bearer {token}"
 
     @classmethod
-    def login(cls, base_url: str, username: str, password: str) -> "Api":
+    def login(cls, base_url: str, username: str, password: str) -> Api:
         response = httpx.post(f"{base_url}/api/v1/auth/token", json={"username": username, "password": password})
         assert response.status_code == 200, response.text
         return cls(base_url, response.json()["access_token"])

@@ -6,6 +6,7 @@ import httpx
 import jwt
 
 from ecovid_stack.stack import Stack
+
 from tests.integration.support import PASSWORD, Api
 
 

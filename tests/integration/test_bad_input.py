@@ -55,7 +55,7 @@ def test_malformed_json(enrolled: tuple[Api, str, str]) -> None:
 
 
 def test_unknown_ids(enrolled: tuple[Api, str, str]) -> None:
-    doctor, structure_id, _ = enrolled
+    doctor, _, _ = enrolled
     unknown = str(uuid.uuid4())
     doctor.ok("POST", f"/care-episodes/{unknown}/readings", 404, json={"taken_at": now_iso(), "temperature": 37})
     doctor.ok("GET", f"/patients/{unknown}", 403)

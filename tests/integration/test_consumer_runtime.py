@@ -16,8 +16,10 @@ from ecovid_events.dossier import PatientRegistered, PatientRegisteredPayload
 from ecovid_platform.consumer import IdempotentConsumer, Projects
 from ecovid_platform.settings import ServiceSettings
 from ecovid_platform.storage import Storage
+
 from ecovid_stack.broker import start_broker
 from ecovid_stack.ports import free_port
+
 from tests.integration.kafka_tools import read_all
 
 effects = sa.MetaData()

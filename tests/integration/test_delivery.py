@@ -9,7 +9,9 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 from ecovid_events import topics
+
 from ecovid_stack.stack import Stack
+
 from tests.integration.kafka_tools import produce, read_all
 from tests.integration.support import ALARMING, Api, eventually, now_iso
 

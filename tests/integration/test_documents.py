@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from ecovid_stack.stack import Stack
+
 from tests.integration.support import PASSWORD, Api, eventually
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n" + bytes(range(256)) + b"\n%%EOF\n"

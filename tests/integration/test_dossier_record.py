@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from ecovid_stack.stack import Stack
+
 from tests.integration.support import PASSWORD, Api, eventually
 
 HELOISE = {"last_name": "D'Arc-Dupont", "first_name": "Héloïse", "birth_date": "1948-07-14",

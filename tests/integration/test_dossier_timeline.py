@@ -10,7 +10,9 @@ from typing import Any
 import httpx
 
 from ecovid_platform.settings import DEVELOPMENT_INTERNAL_TOKEN
+
 from ecovid_stack.stack import Stack
+
 from tests.integration.support import ALARMING, Api, eventually, now_iso
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ecovid_stack.stack import Stack
+
 from tests.integration.support import ADMIN, ALARMING, NORMAL, PASSWORD, Api, eventually, now_iso
 
 

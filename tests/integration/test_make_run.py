@@ -34,7 +34,7 @@ def start(data_dir: Path) -> tuple[subprocess.Popen[str], str, dict[str, int]]:
 
 
 def readme_walkthrough() -> str:
-    blocks = re.findall(r"```sh\n(.*?)```", README.read_text(), flags=re.S)
+    blocks = re.findall(r"```sh\n(.*?)```", README.read_text(), flags=re.DOTALL)
     return next(block for block in blocks if "G=http://127.0.0.1:8000/api/v1" in block)
 
 
@@ -50,7 +50,8 @@ def stack(tmp_path: Path):
 def test_readme_walkthrough_works_and_ctrl_c_stops_everything(stack) -> None:
     process, gateway, children = stack
     script = readme_walkthrough().replace("http://127.0.0.1:8000", gateway)
-    result = subprocess.run(["bash", "-euo", "pipefail", "-c", script], capture_output=True, text=True, timeout=120)
+    result = subprocess.run(["bash", "-euo", "pipefail", "-c", script], capture_output=True, text=True, timeout=120,
+                            check=False)
     assert result.returncode == 0, result.stderr
     assert '"overall_level":"alert"' in result.stdout
     assert '"kind":"threshold"' in result.stdout, "the alert was not visible when the walkthrough asked"

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+
 from ecovid_stack.stack import Stack
 
 from tests.integration.support import (

@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
+
 from ecovid_stack.stack import Stack
 
 from tests.integration.support import (

@@ -10,6 +10,7 @@ import httpx
 
 from ecovid_stack.ports import SERVICES
 from ecovid_stack.stack import Stack
+
 from tests.integration.support import ALARMING, Api, eventually, now_iso
 
 

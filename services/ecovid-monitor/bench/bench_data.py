@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+
 from ecovid_monitor.read_models.names import search_key
 from ecovid_monitor.read_models.projections import SEVERITY
 from ecovid_monitor.read_models.tables import deadlines, patients, rows, symptoms

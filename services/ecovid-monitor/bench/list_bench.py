@@ -23,13 +23,15 @@ from typing import Any
 
 import psycopg
 import sqlalchemy as sa
-from bench_data import COMMUNES, seed
+from sqlalchemy.orm import Session
+
 from ecovid_monitor.read_models import projections
 from ecovid_monitor.read_models.deadlines import Deadlines
 from ecovid_monitor.read_models.monitoring_list import ListQuery, list_patients
 from ecovid_monitor.read_models.tables import metadata
+
+from bench_data import COMMUNES, seed
 from replay_events import synthetic_readings
-from sqlalchemy.orm import Session
 
 TARGET_P99_MS = 50.0
 

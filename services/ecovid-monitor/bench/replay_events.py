@@ -7,6 +7,7 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 
 from ecovid_events.ecovid import ReadingRecorded, ReadingRecordedPayload, RuleSetRef
+
 from ecovid_monitor.domain.rules import ReadingValues, colour_reading, default_rule_set
 
 ENVELOPE = {"producer": "ecovid-monitor", "correlation_id": "bench", "actor": {"kind": "professional"}}

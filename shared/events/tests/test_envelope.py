@@ -18,12 +18,13 @@ PATIENT = uuid.UUID("7d0c5a61-1111-4c3a-9b7e-5b1f2e3d4c5a")
 
 
 def registered(**overrides: object) -> PatientRegistered:
-    fields = dict(
-        event_id=event_id_for(PATIENT, 1), occurred_at=datetime(2026, 11, 20, 8, 30, tzinfo=UTC),
-        producer="dossier", patient_id=PATIENT, correlation_id="c-1", actor=Actor(kind="professional", id="p-1"),
-        payload=PatientRegisteredPayload(last_name="Dupont", first_name="Jean", birth_date=date(1960, 1, 1),
-                                         sex="male", commune="Paris"),
-    )
+    fields = {
+        "event_id": event_id_for(PATIENT, 1), "occurred_at": datetime(2026, 11, 20, 8, 30, tzinfo=UTC),
+        "producer": "dossier", "patient_id": PATIENT, "correlation_id": "c-1",
+        "actor": Actor(kind="professional", id="p-1"),
+        "payload": PatientRegisteredPayload(last_name="Dupont", first_name="Jean", birth_date=date(1960, 1, 1),
+                                            sex="male", commune="Paris"),
+    }
     return PatientRegistered(**{**fields, **overrides})
 
 

@@ -6,6 +6,7 @@ import asyncio
 import threading
 
 import structlog
+
 from ecovid_platform.group_commit import GroupCommit
 
 

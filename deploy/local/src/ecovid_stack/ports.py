@@ -23,14 +23,14 @@ class Ports:
     http: dict[str, int]
 
     @classmethod
-    def default(cls) -> "Ports":
+    def default(cls) -> Ports:
         return cls(kafka=9092, http={
             "gateway": 8000, "dossier": 8101, "ecovid-monitor": 8102,
             "alerting": 8103, "care-circle": 8104, "documents": 8105,
         })
 
     @classmethod
-    def free(cls) -> "Ports":
+    def free(cls) -> Ports:
         chosen: set[int] = set()
         while len(chosen) < len(SERVICES) + 1:
             chosen.add(free_port())

@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from alerting.application import AlertingApplication
 from ecovid_events.ecovid import ReadingOverdue, ReadingOverduePayload
+
+from alerting.application import AlertingApplication
 
 
 def overdue() -> ReadingOverdue:

@@ -5,9 +5,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import pytest  # noqa: E402 - after the path is set
-from ecovid_monitor.application import MonitorApplication  # noqa: E402
-from ecovid_monitor.domain.rules import default_rule_set  # noqa: E402
+import pytest
+
+from ecovid_monitor.application import MonitorApplication
+from ecovid_monitor.domain.rules import default_rule_set
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from ecovid_events.ecovid import (
     ReadingRecordedPayload,
     RuleSetRef,
 )
+
 from ecovid_monitor.domain.rules import ReadingValues, colour_reading, default_rule_set
 
 ENVELOPE = {"producer": "test", "correlation_id": "c", "actor": {"kind": "platform"}}

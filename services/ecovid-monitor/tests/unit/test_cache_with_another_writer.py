@@ -7,12 +7,13 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from ecovid_events import Actor
-from ecovid_monitor import SERVICE
-from ecovid_monitor.application import MonitorApplication, ReadingCommand
-from ecovid_monitor.domain.rules import ReadingValues, default_rule_set
 from ecovid_platform.http import Conflict
 from ecovid_platform.settings import ServiceSettings
 from ecovid_platform.storage import Storage
+
+from ecovid_monitor import SERVICE
+from ecovid_monitor.application import MonitorApplication, ReadingCommand
+from ecovid_monitor.domain.rules import ReadingValues, default_rule_set
 
 DOCTOR = Actor(kind="professional", id=str(uuid.uuid4()))
 

@@ -9,7 +9,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 import yaml
+from sqlalchemy.orm import Session
+
 from ecovid_events.ecovid import CareStatusChanged, CareStatusChangedPayload
+
 from ecovid_monitor.bootstrap import rule_set_of
 from ecovid_monitor.domain.rules import default_rule_set, load_rule_set
 from ecovid_monitor.dry_run import dry_run
@@ -17,8 +20,8 @@ from ecovid_monitor.read_models import projections
 from ecovid_monitor.read_models.deadlines import Deadlines, due_episodes
 from ecovid_monitor.read_models.tables import metadata, readings
 from ecovid_monitor.settings import MonitorSettings
+
 from events_for_tests import ENVELOPE, opened, reading, registered
-from sqlalchemy.orm import Session
 
 BORN = date(1970, 1, 1)
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)

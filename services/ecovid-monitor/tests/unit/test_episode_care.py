@@ -6,11 +6,13 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+
 from ecovid_events import Actor
+from ecovid_platform.http import Conflict
+
 from ecovid_monitor.application import Forbidden, MonitorApplication
 from ecovid_monitor.domain.rules import ReadingValues
 from ecovid_monitor.integration import translate
-from ecovid_platform.http import Conflict
 
 DOCTOR = Actor(kind="professional", id=str(uuid.uuid4()))
 

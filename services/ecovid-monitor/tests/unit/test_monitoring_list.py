@@ -8,12 +8,15 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
 from ecovid_events.ecovid import ReadingOverdue, ReadingOverduePayload
+
 from ecovid_monitor.read_models import projections
 from ecovid_monitor.read_models.monitoring_list import ListQuery, list_patients
 from ecovid_monitor.read_models.tables import metadata
+
 from events_for_tests import ENVELOPE, opened, reading, registered
-from sqlalchemy.orm import Session
 
 TODAY = date(2026, 11, 20)
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)

@@ -8,11 +8,13 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
 from ecovid_monitor.read_models import projections
 from ecovid_monitor.read_models.deadlines import Deadlines
 from ecovid_monitor.read_models.tables import deadlines, metadata, readings, rows, symptoms
+
 from events_for_tests import opened, reading, registered
-from sqlalchemy.orm import Session
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
 BORN = date(1960, 5, 1)

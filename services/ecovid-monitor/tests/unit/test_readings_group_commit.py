@@ -6,11 +6,13 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from eventsourcing.persistence import IntegrityError
+
 from ecovid_events import Actor
+from ecovid_platform.http import Conflict, NotFound, Unprocessable
+
 from ecovid_monitor.application import Forbidden, MonitorApplication, ReadingCommand
 from ecovid_monitor.domain.rules import ReadingValues
-from ecovid_platform.http import Conflict, NotFound, Unprocessable
-from eventsourcing.persistence import IntegrityError
 
 DOCTOR = Actor(kind="professional", id=str(uuid.uuid4()))
 

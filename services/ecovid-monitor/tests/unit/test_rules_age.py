@@ -6,7 +6,6 @@ import pytest
 
 from ecovid_monitor.domain.rules import Age, Level, ReadingValues, age_at, colour_reading, default_rule_set
 
-
 N, W = Level.NORMAL, Level.WATCH
 
 

@@ -23,7 +23,7 @@ class GatewaySettings(ServiceSettings):
     admin_password: SecretStr = SecretStr(DEVELOPMENT_ADMIN_PASSWORD)
 
     @model_validator(mode="after")
-    def _production_secrets(self) -> "GatewaySettings":
+    def _production_secrets(self) -> GatewaySettings:
         if self.environment == "production":
             if self.jwt_secret.get_secret_value() == DEVELOPMENT_JWT_SECRET:
                 raise ValueError("ECOVID_JWT_SECRET must be set in production")

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import jwt
 import pytest
+
 from gateway.security import InvalidToken, Principal, TokenIssuer
 
 SECRET = "a secret of at least thirty-two bytes"

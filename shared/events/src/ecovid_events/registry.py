@@ -19,8 +19,14 @@ from ecovid_events.dossier import (
     RiskFactorsUpdated,
     TreatmentsUpdated,
 )
-from ecovid_events.ecovid import CareEpisodeOpened, ReadingRecorded, ThresholdBreached
-from ecovid_events.ecovid import CareEpisodeClosed, CareStatusChanged, ReadingOverdue
+from ecovid_events.ecovid import (
+    CareEpisodeClosed,
+    CareEpisodeOpened,
+    CareStatusChanged,
+    ReadingOverdue,
+    ReadingRecorded,
+    ThresholdBreached,
+)
 from ecovid_events.envelope import IntegrationEvent
 from ecovid_events.gateway import RecordAccessed
 
@@ -47,7 +53,8 @@ EVENT_TYPES: tuple[type[IntegrationEvent], ...] = (
     DocumentAdded,
 )
 
-_AnyEvent = Annotated[Union[EVENT_TYPES], Field(discriminator="event_type")]  # type: ignore[valid-type]
+# Union[tuple] builds the union from the tuple's types; the `X | Y` form cannot.
+_AnyEvent = Annotated[Union[EVENT_TYPES], Field(discriminator="event_type")]  # type: ignore[valid-type]  # noqa: UP007
 _adapter: TypeAdapter[IntegrationEvent] = TypeAdapter(_AnyEvent)
 
 

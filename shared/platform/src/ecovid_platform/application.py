@@ -27,7 +27,6 @@ from eventsourcing.utils import get_topic
 from ecovid_events import Actor
 from ecovid_platform.http import NotFound
 
-
 P = ParamSpec("P")
 A = TypeVar("A")
 R = TypeVar("R")

@@ -26,8 +26,8 @@ from ecovid_events import IntegrationEvent, InvalidEvent, parse_event, topics
 from ecovid_platform.application import ServiceApplication
 from ecovid_platform.failures import is_transient
 from ecovid_platform.inbox import Inbox
-from ecovid_platform.tracking import TrackedCommands
 from ecovid_platform.storage import Storage
+from ecovid_platform.tracking import TrackedCommands
 
 log = structlog.get_logger(__name__)
 

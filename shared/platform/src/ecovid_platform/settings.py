@@ -54,7 +54,7 @@ class ServiceSettings(BaseSettings):
         return bool(self.postgres_host and self.postgres_dbname)
 
     @model_validator(mode="after")
-    def _no_development_secrets_in_production(self) -> "ServiceSettings":
+    def _no_development_secrets_in_production(self) -> ServiceSettings:
         if self.environment == "production" and (
             self.internal_token.get_secret_value() == DEVELOPMENT_INTERNAL_TOKEN
         ):

@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 
 
-
 class UTCDateTime(sa.TypeDecorator[datetime]):
     """Stores UTC, and gives back aware datetimes even from SQLite, which drops offsets."""
 

@@ -41,9 +41,9 @@ def machine() -> dict[str, Any]:
 def main() -> None:
     settings = postgres()
     database = f"ecovid_bench_{uuid.uuid4().hex[:10]}"
-    admin_dsn = dict(host=settings["POSTGRES_HOST"], port=int(settings["POSTGRES_PORT"]),
-                     user=settings["POSTGRES_USER"], password=settings["POSTGRES_PASSWORD"] or None,
-                     dbname="postgres", autocommit=True)
+    admin_dsn = {"host": settings["POSTGRES_HOST"], "port": int(settings["POSTGRES_PORT"]),
+                 "user": settings["POSTGRES_USER"], "password": settings["POSTGRES_PASSWORD"] or None,
+                 "dbname": "postgres", "autocommit": True}
     with psycopg.connect(**admin_dsn) as connection:
         connection.execute(f'CREATE DATABASE "{database}"')
     work = Path(tempfile.mkdtemp(prefix="ecovid-bench-"))

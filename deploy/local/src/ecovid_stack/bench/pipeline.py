@@ -35,7 +35,7 @@ class Clinic:
         self.readings = Sender(str(client.base_url), {"Authorization": client.headers["Authorization"]})
 
     @classmethod
-    async def open(cls, gateway: str, admin: dict[str, str], patients: int, tag: str) -> "Clinic":
+    async def open(cls, gateway: str, admin: dict[str, str], patients: int, tag: str) -> Clinic:
         async with httpx.AsyncClient(base_url=gateway, timeout=30) as anonymous:
             token = (await anonymous.post("/api/v1/auth/token", json=admin)).json()["access_token"]
             anonymous.headers["Authorization"] = f"Bearer {token}"

@@ -7,10 +7,11 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
-from ecovid_platform.http import Unprocessable
-from ecovid_platform.storage import Storage
 from fastapi import APIRouter, Query
 from pydantic import AwareDatetime, BaseModel, ConfigDict
+
+from ecovid_platform.http import Unprocessable
+from ecovid_platform.storage import Storage
 
 from ecovid_monitor.domain.rules import INDICATORS, RuleSetInvalid, load_rule_set
 from ecovid_monitor.dry_run import dry_run

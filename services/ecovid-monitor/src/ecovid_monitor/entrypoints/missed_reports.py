@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 import structlog
+
 from ecovid_platform.storage import Storage
 
 from ecovid_monitor.application import MonitorApplication

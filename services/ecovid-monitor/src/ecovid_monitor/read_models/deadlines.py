@@ -10,6 +10,8 @@ import uuid
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
 from ecovid_events.ecovid import (
     CareEpisodeClosed,
     CareEpisodeOpened,
@@ -17,7 +19,6 @@ from ecovid_events.ecovid import (
     ReadingOverdue,
     ReadingRecorded,
 )
-from sqlalchemy.orm import Session
 
 from ecovid_monitor.domain.episode import reporting_interval
 from ecovid_monitor.read_models.tables import deadlines

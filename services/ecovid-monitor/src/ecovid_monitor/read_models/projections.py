@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
 from ecovid_events.dossier import PatientIdentityUpdated, PatientRegistered
 from ecovid_events.ecovid import (
     CareEpisodeClosed,
@@ -13,7 +15,6 @@ from ecovid_events.ecovid import (
     ReadingOverdue,
     ReadingRecorded,
 )
-from sqlalchemy.orm import Session
 
 from ecovid_monitor.read_models.names import search_key
 from ecovid_monitor.read_models.tables import patients, readings, rows, symptoms

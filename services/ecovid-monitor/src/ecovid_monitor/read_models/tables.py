@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+
 from ecovid_platform.tables import UTCDateTime
 
 metadata = sa.MetaData()

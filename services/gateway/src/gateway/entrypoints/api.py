@@ -8,8 +8,17 @@ from ecovid_platform.http import install_correlation, install_error_handlers
 
 from gateway import SERVICE
 from gateway.context import Gateway
-from gateway.entrypoints.routes import admin, alerts, auth, episodes, patients, records
-from gateway.entrypoints.routes import documents, monitoring, rule_sets
+from gateway.entrypoints.routes import (
+    admin,
+    alerts,
+    auth,
+    documents,
+    episodes,
+    monitoring,
+    patients,
+    records,
+    rule_sets,
+)
 
 
 def public_api(gateway: Gateway, health: APIRouter) -> FastAPI:
