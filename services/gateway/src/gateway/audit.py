@@ -27,15 +27,12 @@ class Access:
 
 class AuditTrail:
     def __init__(self, app: GatewayApplication, max_batch: int = 200) -> None:
-        self._commit: GroupCommit[Access, None] = GroupCommit(self._write(app), max_batch)
+        self.app = app
+        self._commit: GroupCommit[Access, None] = GroupCommit(self._write, max_batch)
 
     async def record(self, access: Access) -> None:
         await self._commit.submit(access)
 
-    @staticmethod
-    def _write(app: GatewayApplication):  # type: ignore[no-untyped-def]
-        def write(accesses: list[Access]) -> list[None]:
-            app.record_accesses(accesses)
-            return [None] * len(accesses)
-
-        return write
+    def _write(self, accesses: list[Access]) -> list[None]:
+        self.app.record_accesses(accesses)
+        return [None] * len(accesses)

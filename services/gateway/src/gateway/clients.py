@@ -52,18 +52,19 @@ class ServiceClient:
         self, method: str, path: str, *, principal: Principal | None, correlation_id: str,
         json: Any = None, params: Any = None,
     ) -> Any:
-        body = None if json is None else orjson.dumps(json)
-        headers = {"Content-Type": "application/json"} if body is not None else None
-        answer = await self._send(method, path, principal, correlation_id, data=body, params=params, headers=headers)
+        answer = await self.forward(
+            method, path, principal=principal, correlation_id=correlation_id, json=json, params=params
+        )
         return None if answer.status == 204 else answer.json()
 
     async def forward(
-        self, method: str, path: str, *, principal: Principal | None, correlation_id: str, json: Any = None,
+        self, method: str, path: str, *, principal: Principal | None, correlation_id: str,
+        json: Any = None, params: Any = None,
     ) -> Answer:
         """The service's answer as it came (status and JSON bytes), for routes that pass it on."""
         body = None if json is None else orjson.dumps(json)
         headers = {"Content-Type": "application/json"} if body is not None else None
-        return await self._send(method, path, principal, correlation_id, data=body, headers=headers)
+        return await self._send(method, path, principal, correlation_id, data=body, params=params, headers=headers)
 
     async def send_bytes(
         self, method: str, path: str, content: bytes, *, principal: Principal | None,

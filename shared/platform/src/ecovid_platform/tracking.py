@@ -17,8 +17,6 @@ from eventsourcing.persistence import IntegrityError, Tracking
 from ecovid_platform.application import ServiceApplication
 from ecovid_platform.inbox import log_applied
 
-log = structlog.get_logger(__name__)
-
 
 class TrackedCommands:
     def __init__(self, consumer: str, app: ServiceApplication, max_attempts: int) -> None:
