@@ -36,12 +36,19 @@ def opened(patient_id: uuid.UUID, structure_id: uuid.UUID, at: datetime | None =
 
 def reading(episode: CareEpisodeOpened, taken_at: datetime, born: date, **values: Any) -> ReadingRecorded:
     colouring = colour_reading(ReadingValues(**values), born, taken_at, default_rule_set())
+    return recorded_as(episode, taken_at, colouring.levels, colouring.overall_level, colouring.age_band,
+                       RuleSetRef(id=colouring.rule_set_id, version=colouring.rule_set_version), **values)
+
+
+def recorded_as(episode: CareEpisodeOpened, taken_at: datetime, levels: dict[str, str], overall: str,
+                age_band: str = "adult", rule_set: RuleSetRef | None = None, **values: Any) -> ReadingRecorded:
+    """A reading with the levels the caller states, for tests that must not trust the code's colouring."""
     return ReadingRecorded(
         event_id=uuid.uuid4(), occurred_at=taken_at, patient_id=episode.patient_id, **ENVELOPE,
         payload=ReadingRecordedPayload(
             reading_id=uuid.uuid4(), episode_id=episode.payload.episode_id, taken_at=taken_at,
-            recorded_at=taken_at, source="professional", values=values, levels=colouring.levels,
-            overall_level=colouring.overall_level, age_band=colouring.age_band,
-            rule_set=RuleSetRef(id=colouring.rule_set_id, version=colouring.rule_set_version),
+            recorded_at=taken_at, source="professional", values=values, levels=levels,
+            overall_level=overall, age_band=age_band,
+            rule_set=rule_set or RuleSetRef(id="ecovid-default", version="2026.1"),
         ),
     )
