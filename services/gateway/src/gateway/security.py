@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -47,12 +48,14 @@ class TokenIssuer:
     # (until the token expires) rather than decoded and its signature recomputed each time.
     VERIFIED_KEPT = 10_000
 
-    def __init__(self, secret: str, ttl: timedelta) -> None:
-        self._secret, self._ttl = secret, ttl
+    def __init__(self, secret: str, ttl: timedelta, clock: Callable[[], float] = time.time) -> None:
+        # One clock (seconds since the epoch) for issuing and for every expiry check,
+        # so that a test moves time instead of sleeping through it.
+        self._secret, self._ttl, self._clock = secret, ttl, clock
         self._verified: dict[str, tuple[Principal, float]] = {}
 
     def issue(self, principal: Principal) -> str:
-        now = datetime.now(UTC)
+        now = datetime.fromtimestamp(self._clock(), UTC)
         claims = {
             "sub": str(principal.subject_id),
             "role": principal.role,
@@ -65,7 +68,7 @@ class TokenIssuer:
 
     def verify(self, token: str) -> Principal:
         known = self._verified.get(token)
-        if known is not None and known[1] > time.time():
+        if known is not None and known[1] > self._clock():
             return known[0]
         principal, expires_at = self._decode(token)
         if len(self._verified) >= self.VERIFIED_KEPT:
@@ -75,14 +78,19 @@ class TokenIssuer:
 
     def _decode(self, token: str) -> tuple[Principal, float]:
         try:
+            # The expiry is checked here, on the injected clock, not by PyJWT on its own.
             claims = jwt.decode(
-                token, self._secret, algorithms=["HS256"], options={"require": ["exp", "sub"]}
+                token, self._secret, algorithms=["HS256"],
+                options={"require": ["exp", "sub"], "verify_exp": False},
             )
+            expires_at = float(claims["exp"])
+            if expires_at <= self._clock():
+                raise InvalidToken("the token has expired")
             structure = claims.get("structure_id")
             return Principal(
                 subject_id=uuid.UUID(claims["sub"]),
                 role=claims["role"],
                 structure_id=uuid.UUID(structure) if structure else None,
-            ), float(claims["exp"])
-        except (jwt.PyJWTError, KeyError, ValueError) as error:
+            ), expires_at
+        except (jwt.PyJWTError, KeyError, ValueError, TypeError) as error:
             raise InvalidToken(str(error)) from None
