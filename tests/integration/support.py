@@ -19,6 +19,8 @@ from ecovid_stack.stack import Stack, StackConfig
 T = TypeVar("T")
 ADMIN = {"username": "admin@it.local", "password": "integration-admin-password"}
 PASSWORD = "integration password 1"
+# Explicit, so that tests can mint tokens the gateway accepts (expired ones, in test_access).
+JWT_SECRET = "integration-jwt-secret-not-the-development-one"
 
 
 def eventually(probe: Callable[[], T | None], timeout: float = 30, interval: float = 0.1) -> T:
@@ -70,6 +72,7 @@ def start_stack(tmp: Path, postgres: dict[str, str] | None, **env: str) -> Stack
         env={
             "ECOVID_ADMIN_EMAIL": ADMIN["username"],
             "ECOVID_ADMIN_PASSWORD": ADMIN["password"],
+            "ECOVID_JWT_SECRET": JWT_SECRET,
             "ECOVID_LOG_JSON": "true",
             "ECOVID_CONSUMER_MAX_ATTEMPTS": "3",
             **env,
