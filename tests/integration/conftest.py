@@ -9,7 +9,14 @@ import pytest
 
 from ecovid_stack.stack import Stack
 
-from tests.integration.support import ADMIN, Api, create_database, drop_database, start_stack
+from tests.integration.support import (
+    ADMIN,
+    Api,
+    create_database,
+    drop_database,
+    start_stack,
+    stop_embedded_postgres,
+)
 
 
 @pytest.fixture(scope="session")
@@ -46,6 +53,10 @@ def care_team(pg_stack: Stack, pg_admin: Api) -> tuple[Api, str]:
     from tests.integration.support import PASSWORD
 
     return Api.login(pg_stack.url("gateway"), email, PASSWORD), structure_id
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    stop_embedded_postgres()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import socket
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -14,6 +16,7 @@ import httpx
 import psycopg
 
 from ecovid_stack.ports import Ports
+from ecovid_stack.postgres import EmbeddedPostgres
 from ecovid_stack.stack import Stack, StackConfig
 
 T = TypeVar("T")
@@ -35,13 +38,51 @@ def eventually(probe: Callable[[], T | None], timeout: float = 30, interval: flo
     raise AssertionError(f"condition not met within {timeout}s (last value: {last!r})")
 
 
+def choose_postgres(environ: Mapping[str, str], listening: Callable[[str, int], bool]) -> str:
+    """Which PostgreSQL the tests use: "given" (ECOVID_TEST_POSTGRES_HOST/PORT), "running" (one
+    listens on 127.0.0.1:5432) or "embedded" (a throwaway server, also when
+    ECOVID_TEST_POSTGRES=embedded), so that `make test` needs no PostgreSQL installed."""
+    if environ.get("ECOVID_TEST_POSTGRES") == "embedded":
+        return "embedded"
+    if "ECOVID_TEST_POSTGRES_HOST" in environ or "ECOVID_TEST_POSTGRES_PORT" in environ:
+        return "given"
+    return "running" if listening("127.0.0.1", 5432) else "embedded"
+
+
+def _listening(host: str, port: int) -> bool:
+    try:
+        socket.create_connection((host, port), timeout=1).close()
+    except OSError:
+        return False
+    return True
+
+
+_embedded: EmbeddedPostgres | None = None
+
+
 def postgres_settings() -> dict[str, str]:
+    global _embedded
+    if choose_postgres(os.environ, _listening) == "embedded":
+        if _embedded is None:
+            server = EmbeddedPostgres(durable=False)
+            server.start()
+            _embedded = server
+            atexit.register(stop_embedded_postgres)  # also when the session ends abruptly
+        return _embedded.settings
     return {
         "POSTGRES_HOST": os.environ.get("ECOVID_TEST_POSTGRES_HOST", "127.0.0.1"),
         "POSTGRES_PORT": os.environ.get("ECOVID_TEST_POSTGRES_PORT", "5432"),
         "POSTGRES_USER": os.environ.get("ECOVID_TEST_POSTGRES_USER", "postgres"),
         "POSTGRES_PASSWORD": os.environ.get("ECOVID_TEST_POSTGRES_PASSWORD", ""),
     }
+
+
+def stop_embedded_postgres() -> None:
+    """At the end of the session (conftest): the throwaway server and its files go."""
+    global _embedded
+    if _embedded is not None:
+        _embedded.close()
+        _embedded = None
 
 
 def admin_connection(settings: dict[str, str]) -> psycopg.Connection[Any]:
