@@ -105,7 +105,7 @@ def test_notes_and_objectives_show_in_the_summary(client: TestClient) -> None:
     summary = ok(client, "GET", f"/patients/{patient}/summary")
     assert [n["text"] for n in summary["latest_notes"]] == ["Passage IDE ce matin"]
     assert summary["open_objectives"] == [] and summary["care_episode"] is None
-    assert summary["latest_documents"] == {"items": [], "available": True}
+    assert summary["latest_documents"] == {"items": []}
 
 
 def test_unknown_patient_and_objective_are_404(client: TestClient) -> None:

@@ -36,7 +36,7 @@ def router(app: DossierApplication, storage: Storage, settings: ServiceSettings)
                for name in ("risk-factors", "medical-history", "allergies", "treatments")},
             "latest_notes": views.notes(events)[:LATEST_NOTES],
             "open_objectives": [o for o in views.objectives(events) if o["status"] == "open"],
-            "latest_documents": {"items": latest_documents, "available": True},
+            "latest_documents": {"items": latest_documents},
             "care_episode": episode, "version": patient.version,
         }
 
