@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from ecovid_events import Actor
 from ecovid_events.ecovid import ReadingOverdue, ThresholdBreached
 from ecovid_platform.application import ServiceApplication, retry_on_conflict, trace
-from ecovid_platform.http import Conflict
+from ecovid_platform.errors import Conflict
 
 from alerting.domain.alert import Alert, AlreadyAcknowledged
 

@@ -10,7 +10,7 @@ from eventsourcing.persistence import IntegrityError
 from ecovid_events import Actor
 from ecovid_events.dossier import PatientRegistered
 from ecovid_platform.application import ServiceApplication, retry_on_conflict, trace
-from ecovid_platform.http import Conflict, NotFound
+from ecovid_platform.errors import Conflict, NotFound
 
 from care_circle.domain.circle import CareCircle
 from care_circle.domain.directory import Professional, Structure

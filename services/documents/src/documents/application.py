@@ -6,17 +6,15 @@ import uuid
 
 from ecovid_events import Actor
 from ecovid_platform.application import ServiceApplication, trace
-from ecovid_platform.http import DomainError
+from ecovid_platform.errors import Damaged
 
 from documents.adapters.blobs import BlobCorrupted, BlobMissing, BlobStore
 from documents.domain import limits
 from documents.domain.document import Document
 
 
-class ContentUnavailable(DomainError):
+class ContentUnavailable(Damaged):
     """The metadata exists but its bytes are gone or damaged: an operator must look."""
-
-    status = 500
 
 
 class DocumentsApplication(ServiceApplication):

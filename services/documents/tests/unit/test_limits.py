@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ecovid_platform.http import Unprocessable
+from ecovid_platform.errors import Unprocessable
+from ecovid_platform.http import status_of
 
 from documents.domain import limits
 from documents.domain.limits import MAX_SIZE, TooLarge, UnsupportedMediaType
@@ -23,7 +24,7 @@ def test_accepted_files() -> None:
 def test_too_large_is_413_and_says_the_limit() -> None:
     with pytest.raises(TooLarge, match="10 MiB") as refused:
         limits.check("report", "application/pdf", PDF + b"\0" * (MAX_SIZE - len(PDF) + 1))
-    assert refused.value.status == 413
+    assert status_of(refused.value) == 413
 
 
 @pytest.mark.parametrize(("media_type", "content"), [
@@ -36,7 +37,7 @@ def test_too_large_is_413_and_says_the_limit() -> None:
 def test_other_types_or_lying_content_is_415(media_type: str, content: bytes) -> None:
     with pytest.raises(UnsupportedMediaType) as refused:
         limits.check("report", media_type, content)
-    assert refused.value.status == 415
+    assert status_of(refused.value) == 415
 
 
 def test_unknown_kind_and_empty_file_are_422() -> None:

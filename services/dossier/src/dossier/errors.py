@@ -1,11 +1,11 @@
-"""Refusals of the dossier and how the HTTP layer reports them."""
+"""Refusals of the dossier (the HTTP edge reports each by its kind)."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Any
 
-from ecovid_platform.http import Conflict, NotFound
+from ecovid_platform.errors import Conflict, NotFound
 
 
 class PatientNotFound(NotFound):

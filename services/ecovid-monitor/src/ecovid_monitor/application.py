@@ -11,7 +11,7 @@ from eventsourcing.persistence import IntegrityError
 
 from ecovid_events import Actor
 from ecovid_platform.application import ServiceApplication, retry_on_conflict, trace
-from ecovid_platform.http import Conflict, DomainError, Unprocessable
+from ecovid_platform.errors import Conflict, DomainError, Forbidden, Unprocessable
 
 from ecovid_monitor.domain.episode import (
     CareEpisode,
@@ -25,10 +25,6 @@ from ecovid_monitor.domain.episode import (
 from ecovid_monitor.domain.rules import Colouring, ReadingValues, RuleSet, colour_reading
 
 SOURCES = {"patient": "patient", "professional": "professional"}
-
-
-class Forbidden(DomainError):
-    status = 403
 
 
 @dataclass(frozen=True)

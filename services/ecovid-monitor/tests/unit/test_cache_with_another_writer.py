@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from ecovid_events import Actor
-from ecovid_platform.http import Conflict
+from ecovid_platform.errors import Conflict
 from ecovid_platform.settings import ServiceSettings
 from ecovid_platform.storage import Storage
 

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from ecovid_events import Actor
-from ecovid_platform.http import Conflict
+from ecovid_platform.errors import Conflict
 
 from ecovid_monitor.application import Forbidden, MonitorApplication
 from ecovid_monitor.domain.rules import ReadingValues

@@ -9,7 +9,7 @@ import pytest
 from eventsourcing.persistence import IntegrityError
 
 from ecovid_events import Actor
-from ecovid_platform.http import Conflict, NotFound, Unprocessable
+from ecovid_platform.errors import Conflict, NotFound, Unprocessable
 
 from ecovid_monitor.application import Forbidden, MonitorApplication, ReadingCommand
 from ecovid_monitor.domain.rules import ReadingValues

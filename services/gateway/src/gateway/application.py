@@ -9,7 +9,7 @@ from eventsourcing.persistence import IntegrityError
 
 from ecovid_events import Actor
 from ecovid_platform.application import ServiceApplication, trace
-from ecovid_platform.http import Conflict
+from ecovid_platform.errors import Conflict
 
 from gateway.domain.account import Account, RecordAccess
 from gateway.security import Principal, hash_password, hasher, verify_password

@@ -13,20 +13,15 @@ import aiohttp
 import orjson
 import structlog
 
-from ecovid_platform.http import CORRELATION_HEADER, DomainError
+from ecovid_platform.http import CORRELATION_HEADER, HTTPRefusal
 
 from gateway.security import Principal
 
 log = structlog.get_logger(__name__)
 
 
-class UpstreamError(DomainError):
-    def __init__(self, status: int, body: dict[str, Any]) -> None:
-        super().__init__(str(body.get("detail", "request refused")))
-        self.status, self._body = status, body
-
-    def body(self) -> dict[str, Any]:
-        return self._body
+class UpstreamError(HTTPRefusal):
+    """A service's refusal (or its absence) passed on to the caller as it came."""
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from eventsourcing.persistence import (
 from eventsourcing.utils import get_topic
 
 from ecovid_events import Actor
-from ecovid_platform.http import NotFound
+from ecovid_platform.errors import NotFound
 
 P = ParamSpec("P")
 A = TypeVar("A")
@@ -144,8 +144,13 @@ class ServiceApplication(Application[uuid.UUID]):
                     pass
             raise
 
-    def save_tracked(self, *aggregates: Any, tracking: Tracking) -> None:
-        """Save new events and a consumer's position in one database transaction."""
+    def save_tracked(self, *aggregates: Any, tracking: Tracking | None) -> None:
+        """Save new events and a consumer's position in one database transaction.
+
+        `tracking=None` saves the events alone: a redelivery below the recorded position
+        (eventsourcing refuses a position that does not move forward)."""
+        if tracking is None and not any(getattr(a, "pending_events", True) for a in aggregates):
+            return  # nothing new, no position to move: no transaction
         processing_event: ProcessingEvent[uuid.UUID] = ProcessingEvent(tracking=tracking)
         processing_event.collect_events(*aggregates)
         recordings = self._record(processing_event)

@@ -1,7 +1,9 @@
 """HTTP conventions shared by the services and the gateway.
 
 Errors are JSON `{"detail": message, "errors": [{"field", "message"}]}` with the
-right status, never a stack trace; every request binds a correlation id.
+right status, never a stack trace; every request binds a correlation id. The
+refusals themselves live in `ecovid_platform.errors`, free of FastAPI: this is
+where each kind gets its status.
 """
 
 from __future__ import annotations
@@ -22,35 +24,45 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ecovid_events import Actor
+from ecovid_platform.errors import (
+    Conflict,
+    Damaged,
+    DomainError,
+    Forbidden,
+    NotFound,
+    TooLarge,
+    Unprocessable,
+    UnsupportedMediaType,
+)
 
 CORRELATION_HEADER = "X-Correlation-ID"
 log = structlog.get_logger(__name__)
 
 
-class DomainError(Exception):
-    """A refused command; `status` says how the HTTP layer reports it."""
-
-    status = 409
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message, self.field = message, field
-
-    def body(self) -> dict[str, Any]:
-        errors = [{"field": self.field, "message": self.message}] if self.field else []
-        return error_body(self.message, errors)
-
-
-class NotFound(DomainError):
-    status = 404
+# Each refusal kind's status, said once; a subclass keeps its kind's (the first found
+# along its class's method resolution order).
+REFUSAL_STATUS: dict[type[DomainError], int] = {
+    NotFound: 404,
+    Forbidden: 403,
+    Conflict: 409,
+    Unprocessable: 422,
+    TooLarge: 413,
+    UnsupportedMediaType: 415,
+    Damaged: 500,
+    DomainError: 409,
+}
 
 
-class Conflict(DomainError):
-    status = 409
+def status_of(refusal: DomainError) -> int:
+    return next(REFUSAL_STATUS[kind] for kind in type(refusal).__mro__ if kind in REFUSAL_STATUS)
 
 
-class Unprocessable(DomainError):
-    status = 422
+class HTTPRefusal(Exception):
+    """A refusal already in HTTP terms, as a proxy passes on another service's answer."""
+
+    def __init__(self, status: int, body: dict[str, Any]) -> None:
+        super().__init__(str(body.get("detail", "request refused")))
+        self.status, self.body = status, body
 
 
 class JSONBytes(Response):
@@ -90,7 +102,11 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(DomainError)
     async def _refused(_: Request, exc: DomainError) -> JSONResponse:
-        return JSONResponse(status_code=exc.status, content=exc.body())
+        return JSONResponse(status_code=status_of(exc), content=exc.body())
+
+    @app.exception_handler(HTTPRefusal)
+    async def _passed_on(_: Request, exc: HTTPRefusal) -> JSONResponse:
+        return JSONResponse(status_code=exc.status, content=exc.body)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:

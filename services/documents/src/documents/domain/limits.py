@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ecovid_platform.http import DomainError, Unprocessable
+from ecovid_platform.errors import TooLarge, Unprocessable, UnsupportedMediaType
 
 MAX_SIZE = 10 * 1024 * 1024  # 10 MiB
 KINDS = ("report", "prescription", "photo", "other")
@@ -14,14 +14,6 @@ SIGNATURES: dict[str, tuple[bytes, ...]] = {
     "image/png": (b"\x89PNG\r\n\x1a\n",),
     "text/plain": (),
 }
-
-
-class TooLarge(DomainError):
-    status = 413
-
-
-class UnsupportedMediaType(DomainError):
-    status = 415
 
 
 def normalise_media_type(declared: str | None) -> str:

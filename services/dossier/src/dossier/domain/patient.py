@@ -11,7 +11,7 @@ from typing import Any
 
 from eventsourcing.domain import Aggregate, event
 
-from ecovid_platform.http import NotFound
+from ecovid_platform.errors import NotFound
 
 
 class Patient(Aggregate):

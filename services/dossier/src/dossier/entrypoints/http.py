@@ -8,7 +8,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from ecovid_platform.http import ActorDep, CorrelationDep, Unprocessable
+from ecovid_platform.errors import Unprocessable
+from ecovid_platform.http import ActorDep, CorrelationDep
 from ecovid_platform.storage import Storage
 
 from dossier import read_models

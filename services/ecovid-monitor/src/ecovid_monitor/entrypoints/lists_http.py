@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
-from ecovid_platform.http import Unprocessable
+from ecovid_platform.errors import Unprocessable
 from ecovid_platform.storage import Storage
 
 from ecovid_monitor.domain.rules import INDICATORS, RuleSetInvalid, load_rule_set
