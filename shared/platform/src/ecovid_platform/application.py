@@ -95,6 +95,8 @@ class ServiceApplication(Application[uuid.UUID]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         register_event_topics()
         super().__init__(*args, **kwargs)
+        # Woken after each save besides the relay's `on_recorded`: the local projections.
+        self.recorded_listeners: list[Callable[[], None]] = []
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -129,6 +131,8 @@ class ServiceApplication(Application[uuid.UUID]):
         super()._notify(recordings)
         if recordings and self.on_recorded is not None:
             self.on_recorded()
+        for listener in self.recorded_listeners if recordings else ():
+            listener()
 
     def _record(self, processing_event: ProcessingEvent[uuid.UUID]) -> list[Recording[uuid.UUID]]:
         try:
