@@ -6,8 +6,8 @@ passes alone and in any order: run `-k test_notes_and_objectives_reach_the_summa
 
 from __future__ import annotations
 
-import random
 import string
+import uuid
 from typing import Any
 
 import pytest
@@ -23,8 +23,10 @@ HELOISE = {"last_name": "D'Arc-Dupont", "first_name": "Héloïse", "birth_date":
 @pytest.fixture
 def identity() -> dict[str, Any]:
     """Héloïse D'Arc-Dupont-<4 letters>, with an INS of her own (commune and order number drawn)."""
-    suffix = "".join(random.choices(string.ascii_uppercase, k=1) + random.choices(string.ascii_lowercase, k=3))
-    number = f"{HELOISE['ins'][:7]}{random.randrange(10**6):06d}"
+    # uuid4, not `random`: pytest-randomly reseeds `random` per test from the run's seed.
+    drawn = uuid.uuid4().int
+    suffix = "".join(string.ascii_lowercase[(drawn >> (5 * i)) % 26] for i in range(4)).capitalize()
+    number = f"{HELOISE['ins'][:7]}{(drawn >> 40) % 10**6:06d}"
     return {**HELOISE, "last_name": f"{HELOISE['last_name']}-{suffix}", "ins": f"{number}{97 - int(number) % 97:02d}"}
 
 
