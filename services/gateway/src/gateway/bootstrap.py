@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from ecovid_events import topics
+from ecovid_platform.health import CHECK_TIMEOUT_SECONDS
 from ecovid_platform.runtime import ServiceProcess
 from ecovid_platform.wiring import run, wire
 
@@ -17,6 +18,8 @@ from gateway.entrypoints.api import public_api
 from gateway.integration import translate
 from gateway.security import TokenIssuer
 from gateway.settings import GatewaySettings
+
+SERVICE_READY_TIMEOUT = CHECK_TIMEOUT_SECONDS + 1
 
 
 def build(settings: GatewaySettings | None = None) -> ServiceProcess:
@@ -42,7 +45,11 @@ def build(settings: GatewaySettings | None = None) -> ServiceProcess:
             settings.jwt_secret.get_secret_value(), timedelta(minutes=settings.token_ttl_minutes)
         ),
     )
-    return parts.process(public_api(gateway, parts.health()), closing=[services.aclose])
+    # Ready only when every service it forwards to is: a request to a gateway that says
+    # ready must not meet a 503 from behind it. Each service's answer is awaited a little
+    # longer than its own checks take, so its reason comes through.
+    health = parts.health({client.name: client.ready for client in services.all()}, timeout=SERVICE_READY_TIMEOUT)
+    return parts.process(public_api(gateway, health), closing=[services.aclose])
 
 
 def main() -> None:

@@ -13,6 +13,7 @@ import aiohttp
 import orjson
 import structlog
 
+from ecovid_platform.health import NotReady
 from ecovid_platform.http import CORRELATION_HEADER, HTTPRefusal
 
 from gateway.security import Principal
@@ -97,6 +98,18 @@ class ServiceClient:
         if answer.status >= 400:
             raise UpstreamError(answer.status, _json(answer))
         return answer
+
+    async def ready(self) -> None:
+        """The service's own readiness (its database, the broker, its consumers): the gateway
+        is ready only when every request it forwards could be served."""
+        try:
+            async with self._client().get(self.base_url + "/health/ready") as response:
+                if response.status == 200:
+                    return
+                answer = Answer(response.status, {}, await response.read())
+        except (aiohttp.ClientError, TimeoutError) as error:
+            raise NotReady(f"unreachable at {self.base_url} ({type(error).__name__})") from None
+        raise NotReady(str(_json(answer).get("detail") or f"answers {answer.status}"))
 
     def _client(self) -> aiohttp.ClientSession:
         # Made on first use: a session belongs to the running event loop.

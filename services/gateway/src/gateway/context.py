@@ -27,8 +27,11 @@ class Services:
     care_circle: ServiceClient
     documents: ServiceClient
 
+    def all(self) -> tuple[ServiceClient, ...]:
+        return (self.dossier, self.monitor, self.alerting, self.care_circle, self.documents)
+
     async def aclose(self) -> None:
-        for client in (self.dossier, self.monitor, self.alerting, self.care_circle, self.documents):
+        for client in self.all():
             await client.aclose()
 
 

@@ -19,7 +19,7 @@ from faststream.kafka import KafkaBroker
 
 from ecovid_platform.application import ServiceApplication
 from ecovid_platform.consumer import Handler, IdempotentConsumer
-from ecovid_platform.health import health_router
+from ecovid_platform.health import CHECK_TIMEOUT_SECONDS, Check, NotReady, consumers_joined, health_router
 from ecovid_platform.http import install_correlation, install_error_handlers, internal_token_guard
 from ecovid_platform.logging import configure_logging
 from ecovid_platform.outbox import OutboxRelay, Translate
@@ -83,10 +83,13 @@ class Wiring:
             api.include_router(router, dependencies=[guard])
         return api
 
-    def health(self) -> APIRouter:
+    def health(self, more: dict[str, Check] | None = None, *, timeout: float = CHECK_TIMEOUT_SECONDS) -> APIRouter:
+        """Live and ready: the database, the broker, the consumers in their groups, and `more`
+        (the gateway adds each service it forwards to)."""
         return health_router(self.service, {
             "database": self._database_ready, "broker": self._broker_ready,
-        })
+            "consumers": consumers_joined(self.broker), **(more or {}),
+        }, timeout=timeout)
 
     def process(
         self, http: FastAPI, background: Sequence[Callable[[], Awaitable[None]]] = (),
@@ -99,11 +102,14 @@ class Wiring:
         )
 
     async def _database_ready(self) -> None:
-        await asyncio.to_thread(self.storage.ping)
+        try:
+            await asyncio.to_thread(self.storage.ping)
+        except Exception as error:
+            raise NotReady(f"database unreachable ({type(error).__name__})") from error
 
     async def _broker_ready(self) -> None:
-        if not await self.broker.ping(timeout=2):
-            raise ConnectionError("broker did not answer")
+        if not await self.broker.ping(timeout=CHECK_TIMEOUT_SECONDS / 2):
+            raise NotReady(f"broker {self.settings.kafka_bootstrap} does not answer")
 
 
 def wire(
