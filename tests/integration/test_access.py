@@ -1,26 +1,277 @@
-"""Tokens are signed, expire, and are checked; a professional sees only their circle's patients."""
+"""Access control over every route of the public API that names a patient's record.
+
+The cases are generated from the gateway's OpenAPI: every operation with a patient,
+care episode, document or alert id in its path or query (or `patient_id` in its body
+schema) is tried by each kind of caller that exists. A route added tomorrow is tried
+the day it is added; if it needs a body or a path value this file does not know, its
+cells fail and say what to add. `test_the_cases_are_those_of_the_running_gateway`
+checks the generated list against the running gateway's /openapi.json.
+
+Expected, on every such route (the README's Security part; the brief: "for care circle
+members only (403 otherwise)"):
+
+- anonymous, forged token (another secret), expired token (the stack's own secret): 401;
+- the administrator, a professional of the same structure outside the circle, one of
+  another structure, a member removed through the API: 403 (the admin runs the
+  directory, not the patients' records);
+- a member of the care circle: never 401/403 and never 5xx (2xx, or 404/409/422 when the
+  sample meets the record in another state, e.g. a reading on an episode closed by
+  another cell: cells run in any order).
+
+Deliberate breaks, each seen to fail here:
+- Break: the circle check dropped on one route (`check_patient_access` removed from
+  `GET /care-episodes/{id}/readings/series`) -> the 4 outsider/admin/removed cells of
+  that route fail (200 instead of 403).
+- Break: an expired token accepted (`TokenIssuer._decode` without its expiry check)
+  -> every `expired` cell fails (member's expired token answered 2xx).
+- Break: the audit write skipped (`AuditTrail.record` returns at once) ->
+  test_one_audit_record_per_access fails (no record for the markers).
+"""
 
 from __future__ import annotations
 
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
 import httpx
 import jwt
+import orjson
+import pytest
+from fastapi import APIRouter
+
+from ecovid_events import topics
 
 from ecovid_stack.stack import Stack
+from gateway.entrypoints.api import public_api
 
-from tests.integration.support import PASSWORD, Api
+from tests.integration.kafka_tools import read_all
+from tests.integration.support import ALARMING, JWT_SECRET, PASSWORD, Api, eventually, now_iso
+
+RECORD_IDS = ("patient_id", "episode_id", "document_id", "alert_id")
+REFUSED = {"anonymous": 401, "forged": 401, "expired": 401,
+           "admin": 403, "outsider_same_structure": 403, "outsider_other_structure": 403,
+           "removed_member": 403}
+CALLERS = (*REFUSED, "member")
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
 
 
-def test_every_route_wants_a_valid_token(pg_stack: Stack) -> None:
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str  # the OpenAPI template, /api/v1/...
+    query: tuple[str, ...]  # record ids given in the query
+    has_body: bool
+
+    @property
+    def key(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+def record_routes(openapi: dict[str, Any]) -> list[Route]:
+    """Every operation that names a patient's record, from an OpenAPI document."""
+    routes = []
+    for path, operations in openapi["paths"].items():
+        for method, operation in operations.items():
+            params = operation.get("parameters", [])
+            in_path = [p["name"] for p in params if p["in"] == "path" and p["name"] in RECORD_IDS]
+            in_query = tuple(p["name"] for p in params if p["in"] == "query" and p["name"] in RECORD_IDS)
+            in_body = "patient_id" in _body_properties(openapi, operation)
+            if in_path or in_query or in_body:
+                routes.append(Route(method.upper(), path, in_query, "requestBody" in operation))
+    return routes
+
+
+def _body_properties(openapi: dict[str, Any], operation: dict[str, Any]) -> set[str]:
+    found: set[str] = set()
+    for media in operation.get("requestBody", {}).get("content", {}).values():
+        schema = media.get("schema", {})
+        ref = schema.get("$ref", "")
+        if ref.startswith("#/components/schemas/"):
+            schema = openapi["components"]["schemas"][ref.rsplit("/", 1)[1]]
+        found |= set(schema.get("properties", {}))
+    return found
+
+
+# The gateway's own OpenAPI, built in-process to parametrise at collection time.
+ROUTES = record_routes(public_api(None, APIRouter()).openapi())  # type: ignore[arg-type]
+
+
+@dataclass
+class World:
+    """One patient with a record of each kind, and one caller of each kind."""
+
+    base_url: str
+    structure: str
+    patient: str
+    episode: str
+    document: str
+    alert: str
+    objective: str
+    colleague: str  # a professional the member may add (never one of the callers)
+    leaving: str  # a member the member may remove
+    headers: dict[str, dict[str, str]]
+
+    def path_value(self, name: str) -> str | None:
+        return {
+            "patient_id": self.patient, "episode_id": self.episode, "document_id": self.document,
+            "alert_id": self.alert, "objective_id": self.objective, "professional_id": self.leaving,
+        }.get(name)
+
+    def request_body(self, route: Route) -> dict[str, Any] | None:
+        samples: dict[str, dict[str, Any]] = {
+            "POST /api/v1/patients/{patient_id}/care-circle/members":
+                {"json": {"professional_id": self.colleague, "role": "nurse"}},
+            "POST /api/v1/patients/{patient_id}/care-episodes":
+                {"json": {"started_on": datetime.now(UTC).date().isoformat(), "status": "suspected",
+                          "structure_id": self.structure}},
+            "PATCH /api/v1/care-episodes/{episode_id}": {"json": {"status": "tested_positive"}},
+            "POST /api/v1/care-episodes/{episode_id}/readings":
+                {"json": {"taken_at": now_iso(), "temperature": 37.1, "spo2": 97}},
+            "PATCH /api/v1/patients/{patient_id}/identity": {"json": {"commune": "Montreuil"}},
+            "PUT /api/v1/patients/{patient_id}/risk-factors": {"json": {"factors": ["diabetes"]}},
+            "PUT /api/v1/patients/{patient_id}/medical-history": {"json": {"entries": [{"label": "asthme"}]}},
+            "PUT /api/v1/patients/{patient_id}/allergies": {"json": {"entries": [{"substance": "pénicilline"}]}},
+            "PUT /api/v1/patients/{patient_id}/treatments": {"json": {"entries": [{"name": "paracétamol"}]}},
+            "POST /api/v1/patients/{patient_id}/notes": {"json": {"text": "appelée ce matin"}},
+            "POST /api/v1/patients/{patient_id}/objectives": {"json": {"title": "SpO2 ≥ 95 %"}},
+            "PATCH /api/v1/patients/{patient_id}/objectives/{objective_id}": {"json": {"status": "achieved"}},
+            "POST /api/v1/patients/{patient_id}/documents":
+                {"files": {"file": ("cr.pdf", PDF, "application/pdf")}, "data": {"title": "CR", "kind": "report"}},
+        }
+        return samples.get(route.key)
+
+    def request(self, route: Route, caller: str, correlation_id: str | None = None) -> httpx.Response:
+        path = route.path
+        for name in _path_names(path):
+            value = self.path_value(name)
+            if value is None:
+                pytest.fail(f"{route.key}: no value known for {{{name}}}: add it to World.path_value")
+            path = path.replace(f"{{{name}}}", value)
+        body = self.request_body(route)
+        if route.has_body and body is None:
+            pytest.fail(f"{route.key}: no sample body known: add one to World.request_body")
+        headers = dict(self.headers[caller])
+        if correlation_id:
+            headers["X-Correlation-ID"] = correlation_id
+        params = {name: self.patient for name in route.query}
+        return httpx.request(route.method, self.base_url + path, params=params, headers=headers,
+                             timeout=30, **(body or {}))
+
+
+def _path_names(path: str) -> list[str]:
+    return [part[1:-1] for part in path.split("/") if part.startswith("{") and part.endswith("}")]
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _token_of(api: Api) -> str:
+    return str(api.http.headers["Authorization"]).removeprefix("Bearer ")
+
+
+def _minted(claims_of: Api, secret: str, expires_in: float) -> str:
+    """A token with the same claims as `claims_of`'s, expiring `expires_in` seconds from now."""
+    claims = jwt.decode(_token_of(claims_of), options={"verify_signature": False})
+    claims.update(iat=int(time.time()) - 3600, exp=int(time.time() + expires_in))
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+def _login_new(gateway: str, admin: Api, structure: str) -> tuple[str, Api]:
+    professional_id, email = admin.professional(structure)
+    return professional_id, Api.login(gateway, email, PASSWORD)
+
+
+@pytest.fixture(scope="module")
+def world(pg_stack: Stack, pg_admin: Api, care_team: tuple[Api, str]) -> World:
     gateway = pg_stack.url("gateway")
-    for method, path in [("GET", "/api/v1/patients/00000000-0000-0000-0000-000000000001"),
-                         ("GET", "/api/v1/alerts"), ("POST", "/api/v1/structures")]:
-        assert httpx.request(method, gateway + path).status_code == 401
-    forged = jwt.encode({"sub": "00000000-0000-0000-0000-000000000001", "role": "admin", "exp": 4102444800},
-                        "not-the-secret-but-long-enough-for-hs256-keys", algorithm="HS256")
-    response = httpx.post(gateway + "/api/v1/structures", json={"name": "x", "kind": "practice"},
-                          headers={"Authorization": f"Bearer {forged}"})
-    assert response.status_code == 401
-    assert response.json()["detail"] == "invalid or expired token"
+    member, structure = care_team
+    other_structure = pg_admin.structure("Centre hospitalier d'ailleurs")
+    _, same = _login_new(gateway, pg_admin, structure)
+    _, other = _login_new(gateway, pg_admin, other_structure)
+    removed_id, removed = _login_new(gateway, pg_admin, structure)
+    colleague, _ = pg_admin.professional(structure)
+    leaving, _ = pg_admin.professional(structure)
+
+    patient = member.patient("Accès")
+    episode = member.episode(patient, structure)
+    member.ok("POST", f"/care-episodes/{episode}/readings", 201, json={"taken_at": now_iso(), **ALARMING})
+    alert = eventually(lambda: member.alerts(patient))[0]["id"]
+    document = member.http.post(f"/api/v1/patients/{patient}/documents",
+                                files={"file": ("cr.pdf", PDF, "application/pdf")},
+                                data={"title": "CR", "kind": "report"}).json()["id"]
+    objective = member.ok("POST", f"/patients/{patient}/objectives", 201, json={"title": "repos"})["id"]
+    for professional_id in (leaving, removed_id):
+        member.ok("POST", f"/patients/{patient}/care-circle/members", 201,
+                  json={"professional_id": professional_id, "role": "nurse"})
+    removed.ok("GET", f"/patients/{patient}")  # a grant now cached by the gateway
+    member.ok("DELETE", f"/patients/{patient}/care-circle/members/{removed_id}", 204)
+    _wait_refused(removed, patient)
+
+    fresh = _minted(member, JWT_SECRET, expires_in=600)
+    # The stack really uses JWT_SECRET: a fresh token minted with it is accepted, so the
+    # expired one below is refused for its expiry alone.
+    assert httpx.get(f"{gateway}/api/v1/patients/{patient}", headers=_bearer(fresh)).status_code == 200
+    headers = {
+        "anonymous": {},
+        "forged": _bearer(_minted(member, "another-secret-of-thirty-two-bytes-or-more", 600)),
+        "expired": _bearer(_minted(member, JWT_SECRET, expires_in=-5)),
+        "admin": _bearer(_token_of(pg_admin)),
+        "outsider_same_structure": _bearer(_token_of(same)),
+        "outsider_other_structure": _bearer(_token_of(other)),
+        "removed_member": _bearer(_token_of(removed)),
+        "member": _bearer(_token_of(member)),
+    }
+    return World(gateway, structure, patient, episode, document, alert, objective, colleague, leaving, headers)
+
+
+def _wait_refused(api: Api, patient: str) -> None:
+    """A removal through this gateway forgets the grant at once; through another replica
+    it lasts up to the grant cache's 2 s (ACCESS_GRANT_SECONDS): poll, with a deadline."""
+    eventually(lambda: api.http.get(f"/api/v1/patients/{patient}").status_code == 403, timeout=10)
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+@pytest.mark.parametrize("route", ROUTES, ids=[r.key for r in ROUTES])
+def test_every_record_route_for_every_caller(world: World, route: Route, caller: str) -> None:
+    response = world.request(route, caller)
+    if caller in REFUSED:
+        assert response.status_code == REFUSED[caller], f"{route.key} as {caller}: {response.status_code} {response.text}"
+        assert response.json()["detail"], response.text  # a clear message, JSON
+    else:
+        status = response.status_code
+        assert status < 400 or status in (404, 409, 422), f"{route.key} as member: {status} {response.text}"
+
+
+def test_the_cases_are_those_of_the_running_gateway(pg_stack: Stack) -> None:
+    """The parametrised routes are every record route of the live /openapi.json, and the
+    count is what the README states (36 record routes × 8 callers)."""
+    live = record_routes(httpx.get(pg_stack.url("gateway") + "/openapi.json").json())
+    assert sorted(r.key for r in live) == sorted(r.key for r in ROUTES)
+    assert len(ROUTES) >= 36
+
+
+def test_a_member_removed_through_the_api_loses_access(pg_stack: Stack, pg_admin: Api, care_team: tuple[Api, str]) -> None:
+    """Access is lost after removal, within the grant cache's 2 s at most.
+
+    Break: grants cached forever and never forgotten (`ACCESS_GRANT_SECONDS = 1e9`,
+    `forget_grant` a no-op) -> fails (200 until the deadline).
+    """
+    member, structure = care_team
+    patient = member.patient("Retrait")
+    professional_id, nurse = _login_new(pg_stack.url("gateway"), pg_admin, structure)
+    nurse.ok("GET", f"/patients/{patient}", 403)
+    member.ok("POST", f"/patients/{patient}/care-circle/members", 201,
+              json={"professional_id": professional_id, "role": "nurse"})
+    nurse.ok("GET", f"/patients/{patient}")
+    member.ok("DELETE", f"/patients/{patient}/care-circle/members/{professional_id}", 204)
+    _wait_refused(nurse, patient)
+    members = [m["professional_id"] for m in member.ok("GET", f"/patients/{patient}/care-circle/members")]
+    assert professional_id not in members
 
 
 def test_wrong_password_is_refused(pg_stack: Stack) -> None:
@@ -29,13 +280,66 @@ def test_wrong_password_is_refused(pg_stack: Stack) -> None:
     assert response.status_code == 401
 
 
-def test_only_the_care_circle_sees_a_patient(pg_stack: Stack, pg_admin: Api, care_team: tuple[Api, str]) -> None:
-    doctor, structure_id = care_team
-    patient = doctor.patient("Rousseau")
-    _, other_email = pg_admin.professional(structure_id)
-    outsider = Api.login(pg_stack.url("gateway"), other_email, PASSWORD)
-    outsider.ok("GET", f"/patients/{patient}", 403)
-    outsider.ok("GET", "/alerts", params={"patient_id": patient}, status=403)
+def test_admin_routes_refuse_professionals_and_professional_routes_refuse_the_admin(
+    pg_admin: Api, care_team: tuple[Api, str],
+) -> None:
+    member, _ = care_team
+    member.ok("POST", "/structures", 403, json={"name": "x", "kind": "practice"})
+    member.ok("POST", "/rule-sets/dry-run", 403, json={"rule_set": "{}"})
     pg_admin.ok("POST", "/patients", 403, json={})
-    members = doctor.ok("GET", f"/patients/{patient}/care-circle/members")
-    assert [m["role"] for m in members] == ["creator"]
+    pg_admin.ok("GET", "/patients", 403, params={"last_name": "Dupont"})
+
+
+def test_one_audit_record_per_access(pg_stack: Stack, world: World) -> None:
+    """Each access to a record, granted or refused, is one RecordAccessed on gateway.audit,
+    with the caller as actor, the patient, and the outcome. Accesses refused before the
+    caller is known (401) name nobody and are not audit records: the request log has them.
+
+    Break: `AuditTrail.record` returning without writing -> fails (no record arrives).
+    Break: writing each access twice (`self.app.record_accesses(accesses * 2)`) -> fails.
+    """
+    by_key = {r.key: r for r in ROUTES}
+    member_id, admin_id, outsider_id = (
+        _subject(world.headers[c]) for c in ("member", "admin", "outsider_other_structure")
+    )
+    planned = [  # (route, caller, actor kind, actor id, granted)
+        ("GET /api/v1/patients/{patient_id}", "member", "professional", member_id, True),
+        ("GET /api/v1/patients/{patient_id}", "outsider_other_structure", "professional", outsider_id, False),
+        ("GET /api/v1/care-episodes/{episode_id}/readings", "member", "professional", member_id, True),
+        ("POST /api/v1/care-episodes/{episode_id}/readings", "outsider_other_structure", "professional", outsider_id, False),
+        ("GET /api/v1/documents/{document_id}", "member", "professional", member_id, True),
+        ("GET /api/v1/patients/{patient_id}/documents", "admin", "admin", admin_id, False),
+        ("GET /api/v1/alerts", "member", "professional", member_id, True),
+        ("POST /api/v1/alerts/{alert_id}/acknowledge", "admin", "admin", admin_id, False),
+    ]
+    run = uuid.uuid4().hex[:8]
+    expected = {}
+    for n, (key, caller, kind, actor_id, granted) in enumerate(planned):
+        marker = f"audit-{run}-{n}"
+        status = world.request(by_key[key], caller, correlation_id=marker).status_code
+        assert (status < 400) == granted, f"{key} as {caller}: {status}"
+        expected[marker] = {"kind": kind, "id": actor_id, "granted": granted, "method": key.split()[0]}
+    anonymous = f"audit-{run}-anonymous"
+    assert world.request(by_key["GET /api/v1/patients/{patient_id}"], "anonymous", anonymous).status_code == 401
+
+    def ours() -> list[dict[str, Any]] | None:
+        events = [orjson.loads(r.value) for r in read_all(pg_stack.kafka_bootstrap, topics.GATEWAY_AUDIT, idle_ms=500)]
+        mine = [e for e in events if e["correlation_id"].startswith(f"audit-{run}-")]
+        return mine if {e["correlation_id"] for e in mine} >= set(expected) else None
+
+    records = eventually(ours, timeout=30, interval=0.5)
+    counts = Counter(e["correlation_id"] for e in records)
+    assert counts == Counter(dict.fromkeys(expected, 1)), counts  # exactly one each, none for the anonymous call
+    for event in records:
+        want = expected[event["correlation_id"]]
+        assert event["event_type"] == "RecordAccessed"
+        assert event["patient_id"] == world.patient
+        assert event["actor"] == {"kind": want["kind"], "id": want["id"]}
+        assert event["payload"]["granted"] is want["granted"]
+        assert event["payload"]["status_code"] == (200 if want["granted"] else 403)
+        assert event["payload"]["method"] == want["method"]
+
+
+def _subject(headers: dict[str, str]) -> str:
+    token = headers["Authorization"].removeprefix("Bearer ")
+    return str(jwt.decode(token, options={"verify_signature": False})["sub"])
