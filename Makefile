@@ -20,8 +20,12 @@ install: $(STAMP)
 run: install ## broker + every service + gateway on 127.0.0.1:8000
 	$(BIN)/python -m ecovid_stack run $(ARGS)
 
-test: install ## unit, contract and integration tests (real broker, PostgreSQL and SQLite)
-	$(BIN)/python -m pytest
+# Shuffled (pytest-randomly prints "Using --randomly-seed=N"; add that option to replay an order).
+# Unit tests first, with statement coverage checked per package (.coveragerc, tests/coverage_floors.py).
+test: install ## unit tests with coverage floors, then integration tests (real broker, PostgreSQL and SQLite)
+	$(BIN)/python -m pytest -m "not integration" --cov --cov-report=
+	$(BIN)/python tests/coverage_floors.py
+	$(BIN)/python -m pytest -m integration
 
 test-unit: install
 	$(BIN)/python -m pytest -m "not integration"
@@ -42,4 +46,4 @@ lint: install
 	$(BIN)/lint-imports
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache .coverage

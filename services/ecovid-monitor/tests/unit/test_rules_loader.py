@@ -98,6 +98,9 @@ INVALID = [
     (put("combination_rule.alert_at_score", 0), "combination_rule.alert_at_score: Input should be greater than 0"),
     (put("version", 2026.1), "version: Input should be a valid string"),
     (put("adults.colour", "blue"), "adults.colour: Extra inputs are not permitted"),
+    (put("adults.heart_rate.2.max", DELETE), "adults.heart_rate[3]: only the first range may be open below"),
+    (put("adults.spo2", []), "adults.spo2: needs at least one range"),
+    (put("answers.chills", {False: "normal", True: "unknown"}), "answers.chills: unknown is kept for absent values"),
 ]
 
 
