@@ -6,8 +6,9 @@ and the offsets; event-sourced handlers save a partition's share of the batch wi
 one tracking position, in one transaction. The batch is acknowledged only after
 that. A batch that fails is replayed one message at a time: a message that keeps
 failing goes to `<topic>.dlt` with the reason, and the rest flow on.
-Infrastructure failures (database or broker down) never dead-letter: the batch is
-redelivered after a pause.
+Infrastructure failures (database or broker down), in the batch or in that replay,
+never dead-letter: what is left of the batch is redelivered after a pause.
+Effects are idempotent by event id, never by offset (see `Inbox`, `TrackedCommands`).
 """
 
 from __future__ import annotations
@@ -16,13 +17,16 @@ import asyncio
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, get_args
 
+import orjson
 import structlog
+from aiokafka import TopicPartition
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
 
 from ecovid_events import IntegrationEvent, InvalidEvent, parse_event, topics
+from ecovid_events.registry import EVENT_TYPES
 from ecovid_platform.application import ServiceApplication
 from ecovid_platform.failures import is_transient
 from ecovid_platform.inbox import Inbox
@@ -100,17 +104,24 @@ class Delivery:
 
 
 class IdempotentConsumer:
+    # Longest pause while the infrastructure fails: retried for ever, but never in a tight loop.
+    MAX_PAUSE_SECONDS = 5.0
+
     def __init__(
         self, *, name: str, topics: Sequence[str], handlers: dict[str, Handler], storage: Storage,
         app: ServiceApplication | None = None, max_attempts: int = 5, retry_delay: float = 0.2,
         batch_size: int = 500, fetch_max_wait_ms: int = 25, linger_ms: int = 0,
     ) -> None:
         self.name, self.topics, self.handlers = name, tuple(topics), handlers
-        self.app, self.inbox = app, Inbox(name, storage)
+        # A redelivery replays at most one batch: offsets further back went backwards.
+        self.app, self.inbox = app, Inbox(name, storage, redelivery_window=batch_size)
         self.max_attempts, self.retry_delay, self.batch_size = max_attempts, retry_delay, batch_size
         self.fetch_max_wait_ms, self.linger_seconds = fetch_max_wait_ms, linger_ms / 1000
         self.broker: KafkaBroker | None = None
-        self._commands = TrackedCommands(name, app, max_attempts) if app is not None else None
+        self._commands = (
+            TrackedCommands(name, app, max_attempts, redelivery_window=batch_size) if app is not None else None
+        )
+        self._failing_in_a_row = 0
 
     def subscribe(self, broker: KafkaBroker) -> None:
         self.broker = broker
@@ -121,7 +132,22 @@ class IdempotentConsumer:
         )(self.on_batch)
 
     async def on_batch(self, body: Any, msg: KafkaMessage) -> None:
+        """Acknowledge the batch once its effects are committed, or rewind to redeliver it.
+
+        Under AckPolicy.MANUAL, faststream 0.7.8 installs no acknowledgement middleware:
+        an exception that escapes this handler is swallowed (`SubscriberUsecase.consume`)
+        with neither ack nor nack. The consumer's position has already moved past the
+        batch, so the next batch's commit would have committed over it: lost. Hence
+        nothing escapes: whatever fails here pauses and rewinds.
+        """
         records = msg.raw_message if isinstance(msg.raw_message, tuple) else (msg.raw_message,)
+        try:
+            await self._consume(records, msg)
+        except Exception as error:  # noqa: BLE001 - see the docstring: nothing may escape
+            log.error("consumer failed unexpectedly: batch redelivered", consumer=self.name, error=repr(error))
+            await self._pause_then_rewind(msg, records)
+
+    async def _consume(self, records: tuple[Any, ...], msg: KafkaMessage) -> None:
         started = time.perf_counter()
         wanted = [d for d in [await self._read(r) for r in records] if d is not None]
         try:
@@ -130,10 +156,13 @@ class IdempotentConsumer:
         except Exception as error:  # noqa: BLE001 - classified just below
             if is_transient(error):
                 log.warning("consumer paused: infrastructure failing", consumer=self.name, error=repr(error))
-                await asyncio.sleep(self.retry_delay * 10)
-                return await msg.nack()
-            for delivery in wanted:
-                await self._apply_alone(delivery)
+                return await self._pause_then_rewind(msg, [d.record for d in wanted])
+            for done, delivery in enumerate(wanted):
+                if not await self._apply_alone(delivery):
+                    # The infrastructure failed under this message, not the message: what is
+                    # left of the batch comes again after a pause; nothing is dead-lettered.
+                    return await self._pause_then_rewind(msg, [d.record for d in wanted[done:]])
+        self._failing_in_a_row = 0
         await msg.ack()
         log.info("events consumed", consumer=self.name, received=len(records), applied=len(wanted),
                  ms=round((time.perf_counter() - started) * 1000, 1))
@@ -150,7 +179,7 @@ class IdempotentConsumer:
         try:
             event = parse_event(record.value or b"")
         except InvalidEvent as error:
-            await self._dead_letter(where, f"invalid event: {error}", attempts=1)
+            await self._dead_letter(where, _unknown_version(record.value) or f"invalid event: {error}", attempts=1)
             return None
         if event.event_type not in self.handlers:
             return None
@@ -170,15 +199,39 @@ class IdempotentConsumer:
         assert delivery.event is not None
         return self.handlers[delivery.event.event_type]
 
-    async def _apply_alone(self, delivery: Delivery) -> None:
+    async def _apply_alone(self, delivery: Delivery) -> bool:
+        """Applied, or dead-lettered after the bounded attempts; False if the infrastructure failed."""
         for attempt in range(1, self.max_attempts + 1):
             try:
-                return await asyncio.to_thread(self._apply, [delivery])
-            except Exception as error:  # noqa: BLE001 - counted toward the bound
+                await asyncio.to_thread(self._apply, [delivery])
+                return True
+            except Exception as error:  # noqa: BLE001 - counted toward the bound unless transient
+                if is_transient(error):
+                    log.warning("consumer paused: infrastructure failing", consumer=self.name, error=repr(error))
+                    return False
                 log.warning("consumer failed", consumer=self.name, attempt=attempt, error=repr(error))
                 if attempt == self.max_attempts:
-                    return await self._dead_letter(delivery, f"{type(error).__name__}: {error}", attempt)
+                    await self._dead_letter(delivery, f"{type(error).__name__}: {error}", attempt)
+                    return True
                 await asyncio.sleep(self.retry_delay * attempt)
+        raise AssertionError("unreachable")
+
+    async def _pause_then_rewind(self, msg: KafkaMessage, pending: Sequence[Any]) -> None:
+        """Redeliver from the earliest pending record of each partition, after a pause that
+        grows while the failures last (bounded)."""
+        self._failing_in_a_row += 1
+        pause = min(self.retry_delay * 10 * 2 ** (self._failing_in_a_row - 1), self.MAX_PAUSE_SECONDS)
+        await asyncio.sleep(pause)
+        earliest: dict[TopicPartition, int] = {}
+        for record in pending:
+            where = TopicPartition(record.topic, record.partition)
+            earliest[where] = min(earliest.get(where, record.offset), record.offset)
+        try:
+            for where, offset in earliest.items():
+                msg.consumer.seek(where, offset)
+        except Exception as error:  # noqa: BLE001 - the partition went to another member
+            # Revoked meanwhile: its new owner starts from the last commit, before this batch.
+            log.warning("consumer could not rewind", consumer=self.name, error=repr(error))
 
     async def _dead_letter(self, where: Delivery, reason: str, attempts: int) -> None:
         assert self.broker is not None
@@ -191,6 +244,26 @@ class IdempotentConsumer:
                 "dlt.attempts": str(attempts),
             },
         )
+
+
+def _unknown_version(value: bytes | None) -> str | None:
+    """The reason for a known event type whose schema version this code does not know."""
+    try:
+        fields = orjson.loads(value or b"")
+        event_type, version = fields["event_type"], fields["schema_version"]
+    except (orjson.JSONDecodeError, TypeError, KeyError):
+        return None
+    known = _KNOWN_VERSIONS.get(event_type) if isinstance(event_type, str) else None
+    if known is None or version in known:
+        return None
+    return (f"unknown schema version {version!r} of {event_type} "
+            f"(this consumer reads version {', '.join(map(str, sorted(known)))})")
+
+
+_KNOWN_VERSIONS: dict[str, tuple[int, ...]] = {
+    get_args(model.model_fields["event_type"].annotation)[0]: get_args(model.model_fields["schema_version"].annotation)
+    for model in EVENT_TYPES
+}
 
 
 async def _no_body(msg: Any) -> None:

@@ -2,16 +2,23 @@
 
 Delivery is at-least-once: the position is recorded after the broker acknowledged
 the batch, so a crash in between re-publishes events with the same `event_id`.
+
+A broker that lost its topics (a development broker restarted empty, a re-created
+topic, a restored cluster) is found at start: the topic is empty while the relay's
+position says events were published. The relay then re-publishes the whole
+notification log, with the same event ids; consumers apply each event once by its id,
+so no read model changes and no alert is raised twice, while a consumer that had not
+yet read them, or one rebuilt later, finds them all again.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 
 import sqlalchemy as sa
 import structlog
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from eventsourcing.domain import DomainEventProtocol
 
 from ecovid_events import IntegrationEvent
@@ -20,6 +27,8 @@ from ecovid_platform.storage import Storage
 from ecovid_platform.tables import outbox_position
 
 Translate = Callable[[DomainEventProtocol], Iterable[IntegrationEvent]]
+# Partition -> end offset (the next offset to be written); empty when the topic is missing.
+EndOffsets = Callable[[], Awaitable[Mapping[int, int]]]
 log = structlog.get_logger(__name__)
 
 
@@ -36,11 +45,13 @@ class OutboxRelay:
         batch_size: int = 500,
         idle_poll_seconds: float = 1.0,
         linger_seconds: float = 0.0,
+        end_offsets: EndOffsets | None = None,
     ) -> None:
         self.name, self.app, self.storage = name, app, storage
         self.translate, self.topic, self.bootstrap = translate, topic, bootstrap
         self.batch_size, self.idle_poll_seconds = batch_size, idle_poll_seconds
         self.linger_seconds = linger_seconds
+        self.end_offsets = end_offsets or (lambda: topic_end_offsets(self.bootstrap, self.topic))
         self._wake = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
         # The relay is the only writer of its position: read once, then kept here.
@@ -59,6 +70,8 @@ class OutboxRelay:
         )
         await producer.start()
         try:
+            if await self.broker_lost_events():
+                await asyncio.to_thread(self.reset_position)
             while True:
                 published = await self.relay_once(producer)
                 if published < self.batch_size:
@@ -74,6 +87,46 @@ class OutboxRelay:
         # Saves come in bursts under load: what is saved meanwhile goes in the same batch.
         await asyncio.sleep(self.linger_seconds)
         self._wake.clear()
+
+    async def broker_lost_events(self) -> bool:
+        """The topic is empty (or missing) although this relay published events to it."""
+        position = await asyncio.to_thread(self._position)
+        if position == 0:
+            return False
+        ends = await self.end_offsets()
+        if any(end > 0 for end in ends.values()):
+            return False
+        log.warning(
+            "broker lost this service's events: topic empty, re-publishing the notification log from "
+            "the start with the same event ids", relay=self.name, topic=self.topic,
+            recorded_position=position, partitions=len(ends),
+        )
+        return True
+
+    def reset_position(self) -> None:
+        """Publish again from the start of the notification log (same event ids), at the next batch."""
+        self._record_position(0)
+        self._published_up_to = 0
+
+    async def republish_all(self, producer: AIOKafkaProducer | None = None) -> int:
+        """Publish every stored event again, from the start (for an operator: `ecovid-ops republish`).
+
+        Safe while the service runs: consumers apply each event once by its id. Returns
+        how many notifications were read from the log.
+        """
+        own = producer is None
+        if producer is None:
+            producer = AIOKafkaProducer(bootstrap_servers=self.bootstrap, acks="all", enable_idempotence=False)
+            await producer.start()
+        try:
+            await asyncio.to_thread(self.reset_position)
+            total = 0
+            while published := await self.relay_once(producer):
+                total += published
+            return total
+        finally:
+            if own:
+                await producer.stop()
 
     async def relay_once(self, producer: AIOKafkaProducer) -> int:
         if self._published_up_to is None:
@@ -127,3 +180,17 @@ class OutboxRelay:
                 session.execute(
                     outbox_position.insert().values(relay=self.name, notification_id=notification_id)
                 )
+
+
+async def topic_end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
+    """End offset of each partition of the topic; empty if the broker does not know the topic."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        if topic not in await consumer.topics():
+            return {}
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+        ends = await consumer.end_offsets(partitions) if partitions else {}
+        return {where.partition: end for where, end in ends.items()}
+    finally:
+        await consumer.stop()
