@@ -1,0 +1,1 @@
+"""Revision scripts (alembic loads every module but this one)."""
