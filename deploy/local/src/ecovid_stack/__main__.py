@@ -17,6 +17,8 @@ from ecovid_stack import demo
 from ecovid_stack.ports import Ports
 from ecovid_stack.stack import Stack, StackConfig
 
+PORT_GRACE_SECONDS = 10
+
 
 def postgres_from_environment() -> dict[str, str] | None:
     names = ("POSTGRES_HOST", "POSTGRES_PORT", "POSTGRES_DBNAME", "POSTGRES_USER", "POSTGRES_PASSWORD")
@@ -35,7 +37,8 @@ def run(data_dir: Path, ports: Ports) -> int:
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
     try:
-        stack.start()
+        # A previous run may still be letting its ports go: wait a moment before naming them.
+        stack.start(port_grace=PORT_GRACE_SECONDS)
         admin = {
             "username": os.environ.get("ECOVID_ADMIN_EMAIL", "admin@ecovid.local"),
             "password": os.environ.get("ECOVID_ADMIN_PASSWORD", "admin-dev-password"),
@@ -43,16 +46,18 @@ def run(data_dir: Path, ports: Ports) -> int:
         print(demo.seed(stack.url("gateway"), admin, data_dir), flush=True)
         children = " ".join(f"{name}={p.pid}" for name, p in stack.processes.items())
         print(f"processes: {children}", flush=True)
+        # Said only once the gateway answers ready: every service behind it is ready too.
+        stack.wait_healthy("gateway", timeout=30)
         print(f"e-COVID stack ready: gateway on {stack.url('gateway')} (Kafka on {stack.kafka_bootstrap})",
               flush=True)
         while not stopping:
             dead = stack.failed()
             if dead:
-                print(f"{dead} died: stopping the stack", file=sys.stderr, flush=True)
+                print(f"{dead} died: stopping the stack. {stack.cause(dead)}", file=sys.stderr, flush=True)
                 return 1
             time.sleep(0.5)
         return 0
-    except (RuntimeError, TimeoutError, OSError) as error:
+    except (RuntimeError, TimeoutError, OSError) as error:  # StackError names the cause
         print(f"the stack did not start: {error}", file=sys.stderr, flush=True)
         return 1
     finally:

