@@ -22,12 +22,13 @@ from eventsourcing.domain import Aggregate, event
 
 from ecovid_events import Actor, IntegrationEvent
 from ecovid_events.dossier import PatientRegistered, PatientRegisteredPayload
-from ecovid_platform.application import ServiceApplication
+from ecovid_platform.application import ServiceApplication, trace
 from ecovid_platform.integration import envelope
 from ecovid_platform.storage import Storage
 
 TOPIC = "platform-test.events"
 MARK_NAMESPACE = uuid.UUID("1d6f2b0e-7c1a-4a8e-9d3b-5e2f0c4b6a71")
+TRACE = trace(Actor(kind="platform"), "platform-test")
 
 effects = sa.MetaData()
 applied = sa.Table(
@@ -39,11 +40,11 @@ class Mark(Aggregate):
     """One mark per source event: the effect a Commands handler creates."""
 
     @staticmethod
-    def create_id(source_event_id: uuid.UUID, name: str) -> uuid.UUID:
+    def create_id(source_event_id: uuid.UUID, name: str, trace: dict[str, Any] = TRACE) -> uuid.UUID:
         return uuid.uuid5(MARK_NAMESPACE, str(source_event_id))
 
     @event("Made", topic="platform-test:Mark.Made.v1")
-    def __init__(self, source_event_id: uuid.UUID, name: str) -> None:
+    def __init__(self, source_event_id: uuid.UUID, name: str, trace: dict[str, Any] = TRACE) -> None:
         self.name = name
 
 

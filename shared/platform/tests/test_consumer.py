@@ -259,7 +259,7 @@ async def test_commands_survive_a_broker_that_restarted_empty(kafka: FakeKafka, 
     """The bug of issue 8: alerts at or below the old offset were skipped after a restart.
 
     Break: skip deliveries at or below the recorded offset in TrackedCommands, as before -> fails.
-    Break: save with tracking while behind (no new epoch) -> fails (IntegrityError, dead-lettered).
+    Break: no new epoch when the offsets went backwards (`_next_epoch` not called) -> fails.
     """
     consumer = commanding(kafka, storage, marks)
     old = [registered(f"Old{n}") for n in range(4)]
@@ -328,7 +328,10 @@ async def test_a_broker_replaying_everything_from_zero_moves_to_a_new_epoch(
 async def test_commands_redelivered_below_the_position_have_no_second_effect(
     kafka: FakeKafka, storage: Storage, marks: Marks,
 ) -> None:
-    """A SIGKILL between the commit and the acknowledgement: the batch comes again."""
+    """A SIGKILL between the commit and the acknowledgement: the batch comes again.
+
+    Break: save with tracking even at or below the position -> fails (eventsourcing's
+    IntegrityError: "must be greater")."""
     commanding(kafka, storage, marks)
     for n in range(3):
         kafka.produce_event(registered(f"M{n}"))

@@ -157,6 +157,7 @@ class IdempotentConsumer:
             if is_transient(error):
                 log.warning("consumer paused: infrastructure failing", consumer=self.name, error=repr(error))
                 return await self._pause_then_rewind(msg, [d.record for d in wanted])
+            log.warning("batch failed: replayed one message at a time", consumer=self.name, error=repr(error))
             for done, delivery in enumerate(wanted):
                 if not await self._apply_alone(delivery):
                     # The infrastructure failed under this message, not the message: what is
