@@ -1,0 +1,121 @@
+"""Schema migrations (ecovid_platform.migrations) on SQLite and PostgreSQL: a database made by
+`create_all` before migrations is upgraded in place, data kept; a fresh one reaches the head.
+"The schema equals what the models declare" is alembic's compare_metadata finding nothing."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from ecovid_platform import migrations
+from ecovid_platform.settings import ServiceSettings
+from ecovid_platform.storage import Storage
+
+from tests.integration import schema_before_migrations as before
+from tests.integration.support import create_database, drop_database
+
+SERVICES = ["dossier", "ecovid-monitor", "alerting", "care-circle", "documents"]
+OLD_KEY, KEY_AT_06CB4CA = ("consumer", "event_id"), ("event_id", "consumer")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ServiceSettings]:
+    if request.param == "sqlite":
+        yield ServiceSettings(data_dir=tmp_path)
+        return
+    database = create_database()
+    try:
+        yield ServiceSettings(data_dir=tmp_path, **database)
+    finally:
+        drop_database(database)
+
+
+def a_row(table: sa.Table) -> dict[str, Any]:
+    """One row of plausible values, by column type."""
+    values = {sa.Uuid: uuid.uuid4(), sa.Date: date(2026, 11, 30), sa.Boolean: True, sa.JSON: {"spo2": "alert"},
+              sa.DateTime: datetime(2026, 11, 30, 20, 15, tzinfo=UTC), sa.Integer: 7, sa.String: "Dupont"}
+    return {column.name: values[_kind(column, values)] for column in table.columns}
+
+
+def _kind(column: sa.Column[Any], values: dict[type, Any]) -> type:
+    kind = column.type.impl if isinstance(column.type, sa.TypeDecorator) else column.type
+    return next(k for k in values if isinstance(kind, k))
+
+
+def rows(engine: sa.Engine, md: sa.MetaData) -> dict[str, list[dict[str, Any]]]:
+    with engine.connect() as connection:
+        return {name: [dict(r._mapping) for r in connection.execute(sa.select(table))]
+                for name, table in md.tables.items()}
+
+
+def schema_of(storage: Storage) -> str | None:
+    return storage.schema if storage.settings.uses_postgres else None
+
+
+def assert_at_head(storage: Storage) -> None:
+    schema = schema_of(storage)
+    inbox_key = sa.inspect(storage.engine).get_pk_constraint("consumer_inbox", schema=schema)["constrained_columns"]
+    assert inbox_key == list(KEY_AT_06CB4CA)
+    for line in migrations.lines_of(storage.service):
+        assert migrations.differences(storage.engine, schema, line) == [], line.location
+        config = Config()
+        config.set_main_option("script_location", line.location)
+        with storage.engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={
+                "version_table": line.version_table, "version_table_schema": schema})
+            assert context.get_current_revision() == ScriptDirectory.from_config(config).get_current_head()
+
+
+@pytest.mark.parametrize("inbox_key", [OLD_KEY, KEY_AT_06CB4CA], ids=["old-inbox-key", "inbox-key-at-06cb4ca"])
+@pytest.mark.parametrize("service", SERVICES)
+def test_a_database_made_before_migrations_is_upgraded_in_place(
+    service: str, inbox_key: tuple[str, str], settings: ServiceSettings,
+) -> None:
+    """Break: drop a column from a baseline migration -> compare_metadata differs, fails;
+    adopt every unversioned platform at platform_0002 -> the old inbox key stays, fails;
+    no stamp of an unversioned database -> "table already exists", fails."""
+    storage = Storage(service, settings)
+    old = [before.platform(inbox_key), before.read_models(service)]
+    written = {}
+    with storage.engine.begin() as connection:
+        for md in old:
+            md.create_all(connection)
+            for table in md.tables.values():
+                row = a_row(table)
+                connection.execute(table.insert().values(row))
+                written[table.name] = [row]
+
+    storage.migrate()
+
+    kept = {name: found for md in old for name, found in rows(storage.engine, md).items()}
+    assert kept == written
+    assert_at_head(storage)
+    storage.migrate()  # the next start finds nothing to do
+    assert_at_head(storage)
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_a_fresh_database_migrates_to_head(service: str, settings: ServiceSettings) -> None:
+    """Break: drop an index from a baseline migration -> compare_metadata differs, fails."""
+    storage = Storage(service, settings)
+    storage.migrate()
+    assert_at_head(storage)
+
+
+def test_two_services_keep_their_versions_apart(settings: ServiceSettings) -> None:
+    """On PostgreSQL each service's schema holds its own version tables (SQLite: its own file).
+    Break: one schema for every service (Storage.schema = "shared") -> the second service
+    finds the first's revision in the version table, fails."""
+    for service in ("alerting", "documents"):
+        Storage(service, settings).migrate()
+    for service in ("alerting", "documents"):
+        assert_at_head(Storage(service, settings))
