@@ -51,11 +51,13 @@ def wait_for_port(port: int, process: subprocess.Popen[bytes], log_file: Path, t
                      f"the end of {log_file}:\n{tail(log_file)}")
 
 
-def stop_broker(process: subprocess.Popen[bytes], timeout: float = 10) -> None:
+def stop_broker(process: subprocess.Popen[bytes], grace: float = 1) -> None:
+    """SIGTERM, then SIGKILL after `grace` seconds: tansu waits about 5 s for its clients
+    to leave, and keeps nothing on disk that a kill would lose."""
     if process.poll() is None:
         process.terminate()
         try:
-            process.wait(timeout)
+            process.wait(grace)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()

@@ -75,9 +75,9 @@ class Stack:
         check_ports_free({"broker": self.config.ports.kafka}, grace=5)
         self.broker = tansu.start_broker(self.config.ports.kafka, self.broker_log, timeout)
 
-    def stop_broker(self, timeout: float = 10) -> None:
+    def stop_broker(self) -> None:
         if self.broker is not None:
-            tansu.stop_broker(self.broker, timeout)
+            tansu.stop_broker(self.broker)
 
     def restart_broker(self, timeout: float = 20) -> None:
         """Stops the broker and starts an empty one on the same port (what a development
@@ -178,7 +178,7 @@ class Stack:
                 process.send_signal(signal.SIGTERM)
         for service in self.processes:
             self.stop_service(service, timeout)
-        self.stop_broker(timeout)
+        self.stop_broker()
 
     def _running(self, service: str) -> bool:
         process = self.processes.get(service)

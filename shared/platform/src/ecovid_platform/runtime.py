@@ -55,7 +55,6 @@ class ServiceProcess:
         anyio.to_thread.current_default_thread_limiter().total_tokens = self.settings.http_threads
         for consumer in self.consumers:
             consumer.subscribe(self.broker)
-        await self.broker.start()
         server = _Server(uvicorn.Config(
             self.http,
             host=self.settings.http_host,
@@ -68,18 +67,25 @@ class ServiceProcess:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, asked_to_stop.set)
-        workers = [asyncio.create_task(job(), name=job.__qualname__) for job in self._jobs()]
+        # HTTP first: /health/live answers while the consumers join their groups (seconds,
+        # longer after a crash), and /health/ready says what is still missing.
         serving = asyncio.create_task(server.serve(), name="http")
         stop_signal = asyncio.create_task(asked_to_stop.wait(), name="signal")
-        log.info("service started", port=self.settings.http_port)
-        done, _ = await asyncio.wait([serving, stop_signal, *workers], return_when=asyncio.FIRST_COMPLETED)
+        starting = asyncio.create_task(self.broker.start(), name="broker")
+        done, _ = await asyncio.wait([serving, stop_signal, starting], return_when=asyncio.FIRST_COMPLETED)
+        workers: list[asyncio.Task[None]] = []
+        if starting in done and starting.exception() is None:
+            done.discard(starting)
+            workers = [asyncio.create_task(job(), name=job.__qualname__) for job in self._jobs()]
+            log.info("service started", port=self.settings.http_port)
+            done, _ = await asyncio.wait([serving, stop_signal, *workers], return_when=asyncio.FIRST_COMPLETED)
         failed = [task for task in done if task not in (serving, stop_signal)]
         for task in failed:
             log.error("service part stopped", part=task.get_name(), error=repr(task.exception()))
         server.should_exit = True
-        for task in [*workers, stop_signal]:
+        for task in [*workers, stop_signal, starting]:
             task.cancel()
-        await asyncio.gather(serving, stop_signal, *workers, return_exceptions=True)
+        await asyncio.gather(serving, stop_signal, starting, *workers, return_exceptions=True)
         for close in self.closing:
             await close()
         await self.broker.stop()
