@@ -35,28 +35,59 @@ def read_models(service: str) -> sa.MetaData:
 
 def _dossier(md: sa.MetaData) -> None:
     key = sa.String(100).with_variant(postgresql.VARCHAR(100, collation="C"), "postgresql")
-    sa.Table("patient_index", md, sa.Column("patient_id", ID, primary_key=True),
-             sa.Column("last_name", sa.String(100), nullable=False), sa.Column("first_name", sa.String(100), nullable=False),
-             sa.Column("last_name_key", key, nullable=False), sa.Column("first_name_key", key, nullable=False),
-             sa.Column("birth_date", sa.Date, nullable=False), sa.Column("sex", sa.String(10), nullable=False),
-             sa.Column("commune", sa.String(100), nullable=False),
-             sa.Index("ix_patient_index_search", "last_name_key", "first_name_key", "birth_date"))
-    sa.Table("care_episodes", md, sa.Column("episode_id", ID, primary_key=True),
-             sa.Column("patient_id", ID, nullable=False, index=True), sa.Column("started_on", sa.Date, nullable=False),
-             sa.Column("status", sa.String(30), nullable=False), sa.Column("structure_id", ID, nullable=False),
-             sa.Column("opened_at", UTC, nullable=False), sa.Column("hospitalised", sa.Boolean, nullable=False),
-             sa.Column("closed_on", sa.Date), sa.Column("readings", sa.Integer, nullable=False),
-             sa.Column("last_reading_at", UTC), sa.Column("last_level", sa.String(10)), sa.Column("last_levels", sa.JSON))
-    sa.Table("patient_documents", md, sa.Column("document_id", ID, primary_key=True),
-             sa.Column("patient_id", ID, nullable=False), sa.Column("title", sa.String(200), nullable=False),
-             sa.Column("kind", sa.String(20), nullable=False), sa.Column("added_at", UTC, nullable=False),
-             sa.Index("ix_patient_documents_latest", "patient_id", "added_at"))
-    sa.Table("timeline_entries", md, sa.Column("event_id", ID, primary_key=True),
-             sa.Column("patient_id", ID, nullable=False), sa.Column("occurred_at", UTC, nullable=False),
-             sa.Column("event_type", sa.String(60), nullable=False), sa.Column("producer", sa.String(60), nullable=False),
-             sa.Column("actor_kind", sa.String(20), nullable=False), sa.Column("actor_id", sa.String(100)),
-             sa.Column("summary", sa.String(300), nullable=False), sa.Column("details", sa.JSON, nullable=False),
-             sa.Index("ix_timeline_patient_order", "patient_id", "occurred_at", "event_id"))
+    sa.Table(
+        "patient_index",
+        md,
+        sa.Column("patient_id", ID, primary_key=True),
+        sa.Column("last_name", sa.String(100), nullable=False),
+        sa.Column("first_name", sa.String(100), nullable=False),
+        sa.Column("last_name_key", key, nullable=False),
+        sa.Column("first_name_key", key, nullable=False),
+        sa.Column("birth_date", sa.Date, nullable=False),
+        sa.Column("sex", sa.String(10), nullable=False),
+        sa.Column("commune", sa.String(100), nullable=False),
+        sa.Index("ix_patient_index_search", "last_name_key", "first_name_key", "birth_date"),
+    )
+    sa.Table(
+        "care_episodes",
+        md,
+        sa.Column("episode_id", ID, primary_key=True),
+        sa.Column("patient_id", ID, nullable=False, index=True),
+        sa.Column("started_on", sa.Date, nullable=False),
+        sa.Column("status", sa.String(30), nullable=False),
+        sa.Column("structure_id", ID, nullable=False),
+        sa.Column("opened_at", UTC, nullable=False),
+        sa.Column("hospitalised", sa.Boolean, nullable=False),
+        sa.Column("closed_on", sa.Date),
+        sa.Column("readings", sa.Integer, nullable=False),
+        sa.Column("last_reading_at", UTC),
+        sa.Column("last_level", sa.String(10)),
+        sa.Column("last_levels", sa.JSON),
+    )
+    sa.Table(
+        "patient_documents",
+        md,
+        sa.Column("document_id", ID, primary_key=True),
+        sa.Column("patient_id", ID, nullable=False),
+        sa.Column("title", sa.String(200), nullable=False),
+        sa.Column("kind", sa.String(20), nullable=False),
+        sa.Column("added_at", UTC, nullable=False),
+        sa.Index("ix_patient_documents_latest", "patient_id", "added_at"),
+    )
+    sa.Table(
+        "timeline_entries",
+        md,
+        sa.Column("event_id", ID, primary_key=True),
+        sa.Column("patient_id", ID, nullable=False),
+        sa.Column("occurred_at", UTC, nullable=False),
+        sa.Column("event_type", sa.String(60), nullable=False),
+        sa.Column("producer", sa.String(60), nullable=False),
+        sa.Column("actor_kind", sa.String(20), nullable=False),
+        sa.Column("actor_id", sa.String(100)),
+        sa.Column("summary", sa.String(300), nullable=False),
+        sa.Column("details", sa.JSON, nullable=False),
+        sa.Index("ix_timeline_patient_order", "patient_id", "occurred_at", "event_id"),
+    )
 
 
 def _alerting(md: sa.MetaData) -> None:
@@ -72,17 +103,31 @@ def _alerting(md: sa.MetaData) -> None:
 
 
 def _documents(md: sa.MetaData) -> None:
-    sa.Table("documents", md, sa.Column("document_id", ID, primary_key=True),
-             sa.Column("patient_id", ID, nullable=False), sa.Column("title", sa.String(200), nullable=False),
-             sa.Column("kind", sa.String(20), nullable=False), sa.Column("media_type", sa.String(100), nullable=False),
-             sa.Column("sha256", sa.String(64), nullable=False), sa.Column("size", sa.Integer, nullable=False),
-             sa.Column("added_at", UTC, nullable=False), sa.Index("ix_documents_patient_added", "patient_id", "added_at"))
+    sa.Table(
+        "documents",
+        md,
+        sa.Column("document_id", ID, primary_key=True),
+        sa.Column("patient_id", ID, nullable=False),
+        sa.Column("title", sa.String(200), nullable=False),
+        sa.Column("kind", sa.String(20), nullable=False),
+        sa.Column("media_type", sa.String(100), nullable=False),
+        sa.Column("sha256", sa.String(64), nullable=False),
+        sa.Column("size", sa.Integer, nullable=False),
+        sa.Column("added_at", UTC, nullable=False),
+        sa.Index("ix_documents_patient_added", "patient_id", "added_at"),
+    )
 
 
 def _monitor(md: sa.MetaData) -> None:
-    sa.Table("monitor_patients", md, sa.Column("patient_id", ID, primary_key=True),
-             sa.Column("last_name", sa.String(200), nullable=False), sa.Column("first_name", sa.String(200), nullable=False),
-             sa.Column("birth_date", sa.Date, nullable=False), sa.Column("commune", sa.String(200), nullable=False))
+    sa.Table(
+        "monitor_patients",
+        md,
+        sa.Column("patient_id", ID, primary_key=True),
+        sa.Column("last_name", sa.String(200), nullable=False),
+        sa.Column("first_name", sa.String(200), nullable=False),
+        sa.Column("birth_date", sa.Date, nullable=False),
+        sa.Column("commune", sa.String(200), nullable=False),
+    )
     rows = sa.Table(
         "monitoring_rows", md, sa.Column("episode_id", ID, primary_key=True),
         sa.Column("patient_id", ID, nullable=False, index=True), sa.Column("structure_id", ID, nullable=False),
@@ -91,7 +136,9 @@ def _monitor(md: sa.MetaData) -> None:
         sa.Column("severity", sa.SmallInteger, nullable=False), sa.Column("last_reading_at", UTC),
         sa.Column("opened_at", UTC, nullable=False), sa.Column("levels", sa.JSON, nullable=False),
         *(sa.Column(name, sa.String(200)) for name in ("last_name", "first_name", "last_name_key", "first_name_key")),
-        sa.Column("birth_date", sa.Date), sa.Column("commune", sa.String(200)), sa.Column("commune_key", sa.String(200)),
+        sa.Column("birth_date", sa.Date),
+        sa.Column("commune", sa.String(200)),
+        sa.Column("commune_key", sa.String(200)),
     )
     sa.Index("ix_monitoring_rows_order", rows.c.structure_id, rows.c.severity.desc(),
              rows.c.last_reading_at.asc().nulls_first(), rows.c.opened_at, rows.c.episode_id,

@@ -240,7 +240,8 @@ def _wait_refused(api: Api, patient: str) -> None:
 def test_every_record_route_for_every_caller(world: World, route: Route, caller: str) -> None:
     response = world.request(route, caller)
     if caller in REFUSED:
-        assert response.status_code == REFUSED[caller], f"{route.key} as {caller}: {response.status_code} {response.text}"
+        answer = f"{route.key} as {caller}: {response.status_code} {response.text}"
+        assert response.status_code == REFUSED[caller], answer
         assert response.json()["detail"], response.text  # a clear message, JSON
     else:
         status = response.status_code
@@ -255,7 +256,9 @@ def test_the_cases_are_those_of_the_running_gateway(pg_stack: Stack) -> None:
     assert len(ROUTES) >= 36
 
 
-def test_a_member_removed_through_the_api_loses_access(pg_stack: Stack, pg_admin: Api, care_team: tuple[Api, str]) -> None:
+def test_a_member_removed_through_the_api_loses_access(
+    pg_stack: Stack, pg_admin: Api, care_team: tuple[Api, str]
+) -> None:
     """Access is lost after removal, within the grant cache's 2 s at most.
 
     Break: grants cached forever and never forgotten (`ACCESS_GRANT_SECONDS = 1e9`,
@@ -306,7 +309,8 @@ def test_one_audit_record_per_access(pg_stack: Stack, world: World) -> None:
         ("GET /api/v1/patients/{patient_id}", "member", "professional", member_id, True),
         ("GET /api/v1/patients/{patient_id}", "outsider_other_structure", "professional", outsider_id, False),
         ("GET /api/v1/care-episodes/{episode_id}/readings", "member", "professional", member_id, True),
-        ("POST /api/v1/care-episodes/{episode_id}/readings", "outsider_other_structure", "professional", outsider_id, False),
+        ("POST /api/v1/care-episodes/{episode_id}/readings", "outsider_other_structure", "professional",
+         outsider_id, False),
         ("GET /api/v1/documents/{document_id}", "member", "professional", member_id, True),
         ("GET /api/v1/patients/{patient_id}/documents", "admin", "admin", admin_id, False),
         ("GET /api/v1/alerts", "member", "professional", member_id, True),

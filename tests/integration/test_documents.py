@@ -35,7 +35,9 @@ def test_upload_list_content_and_summary(care_team: tuple[Api, str], patient: st
     body = created.json()
     assert (body["sha256"], body["size"]) == (hashlib.sha256(PDF).hexdigest(), len(PDF))
 
-    listed = eventually(lambda: [d for d in doctor.ok("GET", f"/patients/{patient}/documents") if d["id"] == body["id"]])
+    listed = eventually(
+        lambda: [d for d in doctor.ok("GET", f"/patients/{patient}/documents") if d["id"] == body["id"]]
+    )
     assert (listed[0]["title"], listed[0]["kind"], listed[0]["media_type"]) == (
         "Compte rendu de sortie", "report", "application/pdf")
 

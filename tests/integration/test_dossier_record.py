@@ -61,7 +61,10 @@ def test_search_finds_heloise_from_helo_and_d_ar(
     dated = doctor.ok("GET", "/patients", params={"last_name": "DARC", "first_name": "Hél", "birth_date": "1948-07-14",
                                                        "limit": 100})
     assert heloise in {p["id"] for p in dated}
-    assert doctor.ok("GET", "/patients", params={"last_name": "darc", "first_name": "helo", "birth_date": "1948-07-15"}) == []
+    assert (
+        doctor.ok("GET", "/patients", params={"last_name": "darc", "first_name": "helo", "birth_date": "1948-07-15"})
+        == []
+    )
     short = doctor.http.get("/api/v1/patients", params={"last_name": "d'a-", "first_name": "helo"})
     assert short.status_code == 422 and short.json()["errors"][0]["field"] == "last_name"
 
@@ -102,7 +105,12 @@ def test_notes_and_objectives_reach_the_summary(care_team: tuple[Api, str], helo
     doctor, _ = care_team
     doctor.ok("PUT", f"/patients/{heloise}/risk-factors", json={"factors": ["diabetes"]})
     document = "6d1f0b8e-3c55-4b8a-9d1c-2c1e9b0f4a10"
-    doctor.ok("POST", f"/patients/{heloise}/notes", 201, json={"text": "Passage IDE : plaie propre", "document_ids": [document]})
+    doctor.ok(
+        "POST",
+        f"/patients/{heloise}/notes",
+        201,
+        json={"text": "Passage IDE : plaie propre", "document_ids": [document]},
+    )
     goal = doctor.ok("POST", f"/patients/{heloise}/objectives", 201, json={"title": "Reprise de la marche"})["id"]
     doctor.ok("PATCH", f"/patients/{heloise}/objectives/{goal}", json={"status": "achieved"})
     doctor.ok("POST", f"/patients/{heloise}/objectives", 201, json={"title": "Sevrage oxygène"})
@@ -116,7 +124,9 @@ def test_notes_and_objectives_reach_the_summary(care_team: tuple[Api, str], helo
     assert [len(o["history"]) for o in objectives] == [2, 1]
 
 
-def test_outsiders_and_unknown_patients(pg_stack: Stack, pg_admin: Api, care_team: tuple[Api, str], heloise: str) -> None:
+def test_outsiders_and_unknown_patients(
+    pg_stack: Stack, pg_admin: Api, care_team: tuple[Api, str], heloise: str
+) -> None:
     doctor, structure_id = care_team
     _, email = pg_admin.professional(structure_id)
     outsider = Api.login(pg_stack.url("gateway"), email, PASSWORD)

@@ -37,7 +37,9 @@ def test_timeline_in_order_and_identical_after_a_rebuild(pg_stack: Stack, care_t
               "AlertRaised", "AlertAcknowledged", "NoteShared", "CareTeamMemberAdded"}
     before = eventually(lambda: (items := _everything(doctor, patient)) and wanted <= {i["event_type"] for i in items}
                         and items)
-    assert [(i["occurred_at"], i["event_id"]) for i in before] == sorted((i["occurred_at"], i["event_id"]) for i in before)
+    assert [(i["occurred_at"], i["event_id"]) for i in before] == sorted(
+        (i["occurred_at"], i["event_id"]) for i in before
+    )
     assert {i["producer"] for i in before} >= {"dossier", "ecovid-monitor", "alerting"}
     reading = next(i for i in before if i["event_type"] == "ReadingRecorded")
     assert reading["details"]["overall_level"] == "alert" and reading["summary"] == "reading recorded: alert"
@@ -49,8 +51,14 @@ def test_timeline_in_order_and_identical_after_a_rebuild(pg_stack: Stack, care_t
     summary = eventually(lambda: (s := doctor.ok("GET", f"/patients/{patient}/summary"))["care_episode"] and s)
     assert (summary["care_episode"]["id"], summary["care_episode"]["general_state"]) == (episode, "alert")
 
-    rebuilt = subprocess.run([sys.executable, "-m", "dossier.rebuild_timeline"], check=False, env=pg_stack.service_env("dossier"),
-                             capture_output=True, text=True, timeout=120)
+    rebuilt = subprocess.run(
+        [sys.executable, "-m", "dossier.rebuild_timeline"],
+        check=False,
+        env=pg_stack.service_env("dossier"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert rebuilt.returncode == 0, rebuilt.stderr[-2000:]
     assert _everything(doctor, patient) == before
     answer = httpx.post(f"{pg_stack.url('dossier')}/admin/timeline/rebuild",

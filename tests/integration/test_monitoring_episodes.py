@@ -43,7 +43,9 @@ def test_bad_readings(care_team: tuple[Api, str]) -> None:
     before_start = (datetime.now(UTC) - timedelta(days=5)).isoformat()
     future = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
     for taken_at in (before_start, future):
-        response = doctor.http.post(f"/api/v1/care-episodes/{episode}/readings", json={"taken_at": taken_at, "temperature": 37})
+        response = doctor.http.post(
+            f"/api/v1/care-episodes/{episode}/readings", json={"taken_at": taken_at, "temperature": 37}
+        )
         assert response.status_code == 422 and response.json()["errors"][0]["field"] == "taken_at"
     for bad, field in (({"spo2": 30}, "spo2"), ({"dyspnea": "often"}, "dyspnea")):
         response = doctor.http.post(f"/api/v1/care-episodes/{episode}/readings", json={"taken_at": now_iso(), **bad})

@@ -39,13 +39,19 @@ class Ward:
         patient = self.doctor.ok("POST", "/patients", 201, json={
             "last_name": last_name, "first_name": "Zoé", "birth_date": years_ago(age),
             "sex": "female", "commune": commune})["id"]
-        body: dict[str, Any] = {"started_on": days_ago(3), "status": "tested_positive", "structure_id": self.structure_id}
+        body: dict[str, Any] = {
+            "started_on": days_ago(3),
+            "status": "tested_positive",
+            "structure_id": self.structure_id,
+        }
         if first_symptoms is not None:
             body["first_symptoms_on"] = days_ago(first_symptoms)
         return str(self.doctor.ok("POST", f"/patients/{patient}/care-episodes", 201, json=body)["id"])
 
     def reading(self, episode: str, minutes_ago: int, values: dict[str, Any]) -> None:
-        self.doctor.ok("POST", f"/care-episodes/{episode}/readings", 201, json={"taken_at": now_iso(minutes_ago), **values})
+        self.doctor.ok(
+            "POST", f"/care-episodes/{episode}/readings", 201, json={"taken_at": now_iso(minutes_ago), **values}
+        )
 
     def names(self, population: str = "adults", **filters: Any) -> list[str]:
         page = self.doctor.ok("GET", "/monitoring/patients", params={"population": population, **filters})

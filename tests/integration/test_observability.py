@@ -43,7 +43,9 @@ def test_correlation_id_follows_a_reading_to_its_alert(pg_stack: Stack, care_tea
     def services_logging_it() -> set[str]:
         return {line["service"] for line in _json_lines(log_dir) if line.get("correlation_id") == correlation_id}
 
-    assert eventually(lambda: {"gateway", "ecovid-monitor", "alerting"} <= services_logging_it() and services_logging_it())
+    assert eventually(
+        lambda: {"gateway", "ecovid-monitor", "alerting"} <= services_logging_it() and services_logging_it()
+    )
 
 
 def _json_lines(log_dir: Path) -> list[dict]:

@@ -103,7 +103,8 @@ def synthetic_events(count: int, rng: random.Random) -> list[Any]:
         else:
             events.append(AlertRaised(**{**head, "producer": "alerting"}, event_id=uuid.uuid4(), occurred_at=at,
                                       patient_id=patient, payload={"alert_id": uuid.uuid4(), "kind": "threshold",
-                                      "level": "alert", "raised_at": at, "source_event_id": uuid.uuid4(), "summary": "t"}))
+                                      "level": "alert", "raised_at": at, "source_event_id": uuid.uuid4(),
+                                      "summary": "t"}))
     return events
 
 

@@ -73,6 +73,8 @@ def test_a_refusal_passed_on_by_a_proxy_keeps_its_status_and_body() -> None:
 def test_the_refusals_module_imports_no_web_framework() -> None:
     """Break: `from fastapi import HTTPException` in errors.py -> fails (lint-imports fails too)."""
     tree = ast.parse(Path(errors.__file__).read_text())
-    imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    imported = {
+        alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names
+    }
     imported |= {(node.module or "").split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
     assert not imported & {"fastapi", "starlette"}

@@ -61,7 +61,9 @@ def test_raised_and_acknowledged_alerts_translate_with_their_cause_and_a_stable_
     assert raised.event_id != acknowledged.event_id
 
 
-def test_the_list_shows_raised_then_acknowledged_alerts_newest_first(app: AlertingApplication, storage: Storage) -> None:
+def test_the_list_shows_raised_then_acknowledged_alerts_newest_first(
+    app: AlertingApplication, storage: Storage
+) -> None:
     """Break: alert_acknowledged updates nothing -> the status stays `raised`, fails."""
     patient, other = uuid.uuid4(), uuid.uuid4()
     first, second = raise_alert(app, patient, 88), raise_alert(app, patient, 87)

@@ -48,9 +48,8 @@ class DocumentsApplication(ServiceApplication):
         try:
             return self._blobs().get(document.blob_key)
         except (BlobMissing, BlobCorrupted) as error:
-            raise ContentUnavailable(
-                f"the content of document {document.id} is {'damaged' if isinstance(error, BlobCorrupted) else 'missing'}"
-            ) from None
+            state = "damaged" if isinstance(error, BlobCorrupted) else "missing"
+            raise ContentUnavailable(f"the content of document {document.id} is {state}") from None
 
     def _blobs(self) -> BlobStore:
         if self.blobs is None:

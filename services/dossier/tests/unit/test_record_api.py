@@ -91,7 +91,9 @@ def test_sections_round_trip_with_their_history(client: TestClient) -> None:
     assert risk["current"] == {"factors": ["diabetes"], "other": "asplénie"}
     assert [h["content"]["factors"] for h in risk["history"]] == [["diabetes", "obesity"], ["diabetes"]]
     entries = [{"label": "Infarctus", "since": "2015-04-01", "note": None}]
-    assert ok(client, "PUT", f"/patients/{patient}/medical-history", json={"entries": entries})["current"] == {"entries": entries}
+    assert ok(client, "PUT", f"/patients/{patient}/medical-history", json={"entries": entries})["current"] == {
+        "entries": entries
+    }
     refused = ok(client, "PUT", f"/patients/{patient}/risk-factors", 422, json={"factors": ["smoker"]})
     assert refused["errors"][0]["field"].startswith("factors")
 

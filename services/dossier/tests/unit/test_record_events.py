@@ -30,7 +30,9 @@ def published(app: DossierApplication) -> list:
 def test_each_change_is_one_integration_event_and_keys_stay_private() -> None:
     app = DossierApplication()
     patient = app.register_patient(IDENTITY, DOCTOR, "c-1")
-    app.update_section(patient, "risk-factors", RiskFactorsIn(factors=["obesity"]).model_dump(mode="json"), DOCTOR, "c-2")
+    app.update_section(
+        patient, "risk-factors", RiskFactorsIn(factors=["obesity"]).model_dump(mode="json"), DOCTOR, "c-2"
+    )
     app.share_note(patient, NoteIn(text="RAS"), DOCTOR, "c-3")
     app.set_objective(patient, None, ObjectiveIn(title="Marcher 10 min"), DOCTOR, "c-4")
     events = published(app)

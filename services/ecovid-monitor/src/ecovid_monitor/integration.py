@@ -69,7 +69,8 @@ def _reading(event: Any) -> Iterable[IntegrationEvent]:
     rule_set = RuleSetRef(id=colouring["rule_set_id"], version=colouring["rule_set_version"])
     yield ReadingRecorded(**head, payload=ReadingRecordedPayload(
         reading_id=event.reading_id, episode_id=event.originator_id, taken_at=event.taken_at,
-        recorded_at=getattr(event, "recorded_at", None) or event.timestamp, source=event.source, values=_plain(event.values),
+        recorded_at=getattr(event, "recorded_at", None) or event.timestamp, source=event.source,
+        values=_plain(event.values),
         levels=colouring["levels"], overall_level=colouring["overall_level"],
         rule_set=rule_set, age_band=colouring["age_band"],
     ))

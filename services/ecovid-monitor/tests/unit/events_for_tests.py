@@ -23,11 +23,14 @@ ENVELOPE = {"producer": "test", "correlation_id": "c", "actor": {"kind": "platfo
 def registered(patient_id: uuid.UUID, last: str, first: str, born: date, commune: str = "Paris") -> PatientRegistered:
     return PatientRegistered(
         event_id=uuid.uuid4(), occurred_at=datetime.now(UTC), patient_id=patient_id, **ENVELOPE,
-        payload=PatientRegisteredPayload(last_name=last, first_name=first, birth_date=born, sex="female", commune=commune),
+        payload=PatientRegisteredPayload(last_name=last, first_name=first, birth_date=born, sex="female",
+                                         commune=commune),
     )
 
 
-def opened(patient_id: uuid.UUID, structure_id: uuid.UUID, at: datetime | None = None, **details: Any) -> CareEpisodeOpened:
+def opened(
+    patient_id: uuid.UUID, structure_id: uuid.UUID, at: datetime | None = None, **details: Any
+) -> CareEpisodeOpened:
     payload = {"episode_id": uuid.uuid4(), "started_on": date(2026, 1, 1), "status": "tested_positive",
                "structure_id": structure_id, "readings_per_day": 2, "needs_assistance": False, **details}
     return CareEpisodeOpened(event_id=uuid.uuid4(), occurred_at=at or datetime.now(UTC), patient_id=patient_id,

@@ -49,7 +49,7 @@ HISTORY = [
     recorded("p3", "r5", CHILD, W, {"heart_rate": W}, heart_rate=125),                # child tables untouched
     recorded("p4", "r6", ADULT, W, {"heart_rate": W}, heart_rate=120),                # still watch at the new edge
     recorded("p5", "r7", ADULT, A, {"heart_rate": A}, heart_rate=131),                # alert either way
-    recorded("p1", "r8", ADULT, W, {"heart_rate": W}, heart_rate=122),                # watch -> alert, same patient as r1
+    recorded("p1", "r8", ADULT, W, {"heart_rate": W}, heart_rate=122),                # watch -> alert, r1's patient
 ]
 
 

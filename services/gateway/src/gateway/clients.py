@@ -89,7 +89,9 @@ class ServiceClient:
             request["params"] = _query(request["params"])
         try:
             async with self._client().request(method, self.base_url + path, headers=headers, **request) as response:
-                answer = Answer(response.status, {k.lower(): v for k, v in response.headers.items()}, await response.read())
+                answer = Answer(
+                    response.status, {k.lower(): v for k, v in response.headers.items()}, await response.read()
+                )
         except (aiohttp.ClientError, TimeoutError) as error:
             log.error("service unreachable", service=self.name, error=repr(error))
             raise UpstreamError(503, {"detail": f"{self.name} is unavailable", "errors": []}) from None

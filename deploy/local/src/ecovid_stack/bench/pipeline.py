@@ -39,12 +39,14 @@ class Clinic:
         async with httpx.AsyncClient(base_url=gateway, timeout=30) as anonymous:
             token = (await anonymous.post("/api/v1/auth/token", json=admin)).json()["access_token"]
             anonymous.headers["Authorization"] = f"Bearer {token}"
-            structure = (await anonymous.post("/api/v1/structures", json={"name": f"Bench {tag}", "kind": "practice"})).json()["id"]
+            body = {"name": f"Bench {tag}", "kind": "practice"}
+            structure = (await anonymous.post("/api/v1/structures", json=body)).json()["id"]
             email = f"bench-{tag}@example.org"
             await anonymous.post("/api/v1/professionals", json={
                 "email": email, "password": PASSWORD, "first_name": "Bench", "last_name": "Doctor",
                 "profession": "doctor", "structure_id": structure})
-            token = (await anonymous.post("/api/v1/auth/token", json={"username": email, "password": PASSWORD})).json()["access_token"]
+            signed_in = await anonymous.post("/api/v1/auth/token", json={"username": email, "password": PASSWORD})
+            token = signed_in.json()["access_token"]
         client = httpx.AsyncClient(base_url=gateway, timeout=30, headers={"Authorization": f"Bearer {token}"},
                                    limits=httpx.Limits(max_connections=64))
         episodes = []

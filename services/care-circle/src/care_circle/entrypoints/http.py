@@ -74,7 +74,9 @@ def router(app: CareCircleApplication) -> APIRouter:
         return {"professional_id": str(body.professional_id), "role": body.role}
 
     @api.delete("/patients/{patient_id}/members/{professional_id}", status_code=204)
-    def remove(patient_id: uuid.UUID, professional_id: uuid.UUID, actor: ActorDep, correlation_id: CorrelationDep) -> Response:
+    def remove(
+        patient_id: uuid.UUID, professional_id: uuid.UUID, actor: ActorDep, correlation_id: CorrelationDep
+    ) -> Response:
         app.remove_member(patient_id, professional_id, actor, correlation_id)
         return Response(status_code=204)
 

@@ -27,7 +27,10 @@ def router(app: DossierApplication) -> APIRouter:
         confirm_homonym: ConfirmHomonym = False,
     ) -> dict[str, Any]:
         app.update_identity(patient_id, update, actor, correlation_id, confirm_homonym)
-        return {"id": str(patient_id), "identity": views.identity_history(app.stored_events(patient_id))[-1]["identity"]}
+        return {
+            "id": str(patient_id),
+            "identity": views.identity_history(app.stored_events(patient_id))[-1]["identity"],
+        }
 
     @api.get("/identity/history")
     def identity_history(patient_id: uuid.UUID) -> list[dict[str, Any]]:
@@ -37,7 +40,9 @@ def router(app: DossierApplication) -> APIRouter:
         _section_routes(api, app, name, model)
 
     @api.post("/notes", status_code=201)
-    def share_note(patient_id: uuid.UUID, note: NoteIn, actor: ActorDep, correlation_id: CorrelationDep) -> dict[str, str]:
+    def share_note(
+        patient_id: uuid.UUID, note: NoteIn, actor: ActorDep, correlation_id: CorrelationDep
+    ) -> dict[str, str]:
         return {"id": app.share_note(patient_id, note, actor, correlation_id)}
 
     @api.get("/notes")
@@ -45,7 +50,9 @@ def router(app: DossierApplication) -> APIRouter:
         return views.notes(app.stored_events(patient_id))
 
     @api.post("/objectives", status_code=201)
-    def set_objective(patient_id: uuid.UUID, objective: ObjectiveIn, actor: ActorDep, correlation_id: CorrelationDep) -> dict[str, str]:
+    def set_objective(
+        patient_id: uuid.UUID, objective: ObjectiveIn, actor: ActorDep, correlation_id: CorrelationDep
+    ) -> dict[str, str]:
         return {"id": app.set_objective(patient_id, None, objective, actor, correlation_id)}
 
     @api.patch("/objectives/{objective_id}")
@@ -67,7 +74,9 @@ def router(app: DossierApplication) -> APIRouter:
 def _section_routes(api: APIRouter, app: DossierApplication, name: str, model: type[BaseModel]) -> None:
     """PUT replaces the section whole; GET gives it with its history."""
 
-    def replace(patient_id: uuid.UUID, content: BaseModel, actor: ActorDep, correlation_id: CorrelationDep) -> dict[str, Any]:
+    def replace(
+        patient_id: uuid.UUID, content: BaseModel, actor: ActorDep, correlation_id: CorrelationDep
+    ) -> dict[str, Any]:
         app.update_section(patient_id, name, content.model_dump(mode="json"), actor, correlation_id)
         return views.section(app.stored_events(patient_id), name)
 

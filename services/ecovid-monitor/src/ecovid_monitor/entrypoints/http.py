@@ -92,7 +92,9 @@ def router(app: MonitorApplication) -> APIRouter:
         return _episode(app.episode(episode_id))
 
     @api.patch("/{episode_id}")
-    def change(episode_id: uuid.UUID, body: EpisodeChange, actor: ActorDep, correlation_id: CorrelationDep) -> dict[str, Any]:
+    def change(
+        episode_id: uuid.UUID, body: EpisodeChange, actor: ActorDep, correlation_id: CorrelationDep
+    ) -> dict[str, Any]:
         app.change_status(episode_id, body.status, actor, correlation_id)
         return _episode(app.episode(episode_id))
 
@@ -104,7 +106,9 @@ def router(app: MonitorApplication) -> APIRouter:
     readings_commit = GroupCommit(app.record_readings)
 
     @api.post("/{episode_id}/readings", status_code=201, response_class=JSONBytes)
-    async def record(episode_id: uuid.UUID, body: ReadingIn, actor: ActorDep, correlation_id: CorrelationDep) -> JSONBytes:
+    async def record(
+        episode_id: uuid.UUID, body: ReadingIn, actor: ActorDep, correlation_id: CorrelationDep
+    ) -> JSONBytes:
         # async, with the save in a group commit: concurrent readings share one transaction.
         values = ReadingValues(**body.model_dump(exclude={"taken_at"}))
         reading_id, colouring = await readings_commit.submit(

@@ -1,5 +1,6 @@
-"""Schema migrations of ecovid-monitor's read models (the monitoring lists, symptoms, past readings and reporting deadlines): alembic scripts in
-versions/, run at start-up by ecovid_platform.migrations after the platform's."""
+"""Schema migrations of ecovid-monitor's read models (the monitoring lists, symptoms, past
+readings and reporting deadlines): alembic scripts in versions/, run at start-up by
+ecovid_platform.migrations after the platform's."""
 
 from ecovid_monitor.read_models.tables import metadata
 

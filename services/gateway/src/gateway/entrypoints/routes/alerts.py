@@ -32,7 +32,9 @@ async def alerts(
 
 
 @router.post("/{alert_id}/acknowledge")
-async def acknowledge(alert_id: uuid.UUID, request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId) -> Any:
+async def acknowledge(
+    alert_id: uuid.UUID, request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId
+) -> Any:
     alert = await gw.services.alerting.call("GET", f"/alerts/{alert_id}", principal=user, correlation_id=cid)
     await gw.check_patient_access(uuid.UUID(alert["patient_id"]), user, "POST", request.url.path, cid)
     return await gw.services.alerting.call(

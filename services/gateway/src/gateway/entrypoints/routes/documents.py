@@ -60,12 +60,16 @@ async def _metadata(document_id: uuid.UUID, request: Request, user: Any, gw: Any
 
 
 @router.get("/documents/{document_id}")
-async def document(document_id: uuid.UUID, request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId) -> Any:
+async def document(
+    document_id: uuid.UUID, request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId
+) -> Any:
     return await _metadata(document_id, request, user, gw, cid)
 
 
 @router.get("/documents/{document_id}/content")
-async def content(document_id: uuid.UUID, request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId) -> Response:
+async def content(
+    document_id: uuid.UUID, request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId
+) -> Response:
     await _metadata(document_id, request, user, gw, cid)
     answer = await gw.services.documents.fetch_bytes(
         f"/documents/{document_id}/content", principal=user, correlation_id=cid

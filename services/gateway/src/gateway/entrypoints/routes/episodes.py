@@ -30,12 +30,16 @@ async def _forward(
 
 
 @router.get("/{episode_id}")
-async def episode(episode_id: uuid.UUID, request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId) -> Any:
+async def episode(
+    episode_id: uuid.UUID, request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId
+) -> Any:
     return await _forward(episode_id, request, user, gw, cid)
 
 
 @router.patch("/{episode_id}")
-async def change(episode_id: uuid.UUID, body: dict[str, Any], request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId) -> Any:
+async def change(
+    episode_id: uuid.UUID, body: dict[str, Any], request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId
+) -> Any:
     return await _forward(episode_id, request, user, gw, cid, body)
 
 
@@ -45,12 +49,16 @@ async def close(episode_id: uuid.UUID, request: Request, user: CurrentUser, gw: 
 
 
 @router.post("/{episode_id}/readings", status_code=201)
-async def record(episode_id: uuid.UUID, body: dict[str, Any], request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId) -> Any:
+async def record(
+    episode_id: uuid.UUID, body: dict[str, Any], request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId
+) -> Any:
     return await _forward(episode_id, request, user, gw, cid, body)
 
 
 @router.get("/{episode_id}/readings")
-async def readings(episode_id: uuid.UUID, request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId) -> Any:
+async def readings(
+    episode_id: uuid.UUID, request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId
+) -> Any:
     return await _forward(episode_id, request, user, gw, cid)
 
 
@@ -61,11 +69,15 @@ async def series(episode_id: uuid.UUID, request: Request, user: CurrentUser, gw:
 
 
 @router.post("/{episode_id}/hospitalisation")
-async def hospitalised(episode_id: uuid.UUID, request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId) -> Any:
+async def hospitalised(
+    episode_id: uuid.UUID, request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId
+) -> Any:
     """In hospital: no missed-report alerts until the discharge."""
     return await _forward(episode_id, request, user, gw, cid)
 
 
 @router.post("/{episode_id}/discharge")
-async def discharged(episode_id: uuid.UUID, request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId) -> Any:
+async def discharged(
+    episode_id: uuid.UUID, request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId
+) -> Any:
     return await _forward(episode_id, request, user, gw, cid)

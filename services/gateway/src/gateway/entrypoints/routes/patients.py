@@ -14,7 +14,9 @@ router = APIRouter(prefix="/api/v1/patients", tags=["patients"])
 
 
 @router.post("", status_code=201)
-async def register(body: dict[str, Any], user: Professional, gw: GatewayDep, cid: CorrelationId, confirm_homonym: bool = False) -> Any:
+async def register(
+    body: dict[str, Any], user: Professional, gw: GatewayDep, cid: CorrelationId, confirm_homonym: bool = False
+) -> Any:
     # A match answers 409 with `existing_id`; confirm_homonym=true registers a homonym anyway.
     created = await gw.services.dossier.call(
         "POST", "/patients", json=body, params={"confirm_homonym": str(confirm_homonym).lower()},
@@ -37,13 +39,17 @@ async def search(request: Request, user: Professional, gw: GatewayDep, cid: Corr
 
 
 @router.get("/{patient_id}")
-async def dossier(patient_id: uuid.UUID, request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId) -> Any:
+async def dossier(
+    patient_id: uuid.UUID, request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId
+) -> Any:
     await gw.check_patient_access(patient_id, user, "GET", request.url.path, cid)
     return await gw.services.dossier.call("GET", f"/patients/{patient_id}", principal=user, correlation_id=cid)
 
 
 @router.get("/{patient_id}/care-circle/members")
-async def members(patient_id: uuid.UUID, request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId) -> Any:
+async def members(
+    patient_id: uuid.UUID, request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId
+) -> Any:
     await gw.check_patient_access(patient_id, user, "GET", request.url.path, cid)
     return await gw.services.care_circle.call(
         "GET", f"/patients/{patient_id}/members", principal=user, correlation_id=cid
@@ -51,7 +57,9 @@ async def members(patient_id: uuid.UUID, request: Request, user: CurrentUser, gw
 
 
 @router.post("/{patient_id}/care-circle/members", status_code=201)
-async def add_member(patient_id: uuid.UUID, body: dict[str, Any], request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId) -> Any:
+async def add_member(
+    patient_id: uuid.UUID, body: dict[str, Any], request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId
+) -> Any:
     await gw.check_patient_access(patient_id, user, "POST", request.url.path, cid)
     return await gw.services.care_circle.call(
         "POST", f"/patients/{patient_id}/members", json=body, principal=user, correlation_id=cid
@@ -59,7 +67,14 @@ async def add_member(patient_id: uuid.UUID, body: dict[str, Any], request: Reque
 
 
 @router.delete("/{patient_id}/care-circle/members/{professional_id}", status_code=204)
-async def remove_member(patient_id: uuid.UUID, professional_id: uuid.UUID, request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId) -> Response:
+async def remove_member(
+    patient_id: uuid.UUID,
+    professional_id: uuid.UUID,
+    request: Request,
+    user: CurrentUser,
+    gw: GatewayDep,
+    cid: CorrelationId,
+) -> Response:
     await gw.check_patient_access(patient_id, user, "DELETE", request.url.path, cid)
     await gw.services.care_circle.call(
         "DELETE", f"/patients/{patient_id}/members/{professional_id}", principal=user, correlation_id=cid
@@ -69,7 +84,9 @@ async def remove_member(patient_id: uuid.UUID, professional_id: uuid.UUID, reque
 
 
 @router.post("/{patient_id}/care-episodes", status_code=201)
-async def enrol(patient_id: uuid.UUID, body: dict[str, Any], request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId) -> Any:
+async def enrol(
+    patient_id: uuid.UUID, body: dict[str, Any], request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId
+) -> Any:
     await gw.check_patient_access(patient_id, user, "POST", request.url.path, cid)
     patient = await gw.services.dossier.call("GET", f"/patients/{patient_id}", principal=user, correlation_id=cid)
     structure_id = body.get("structure_id")

@@ -26,12 +26,16 @@ async def _forward(patient_id: uuid.UUID, request: Request, user: Any, gw: Any, 
 
 
 @router.patch("/identity")
-async def correct_identity(patient_id: uuid.UUID, body: dict[str, Any], request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId) -> Any:
+async def correct_identity(
+    patient_id: uuid.UUID, body: dict[str, Any], request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId
+) -> Any:
     return await _forward(patient_id, request, user, gw, cid, body)
 
 
 @router.get("/identity/history")
-async def identity_history(patient_id: uuid.UUID, request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId) -> Any:
+async def identity_history(
+    patient_id: uuid.UUID, request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId
+) -> Any:
     return await _forward(patient_id, request, user, gw, cid)
 
 
@@ -39,7 +43,9 @@ async def _read(patient_id: uuid.UUID, request: Request, user: CurrentUser, gw: 
     return await _forward(patient_id, request, user, gw, cid)
 
 
-async def _replace(patient_id: uuid.UUID, body: dict[str, Any], request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId) -> Any:
+async def _replace(
+    patient_id: uuid.UUID, body: dict[str, Any], request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId
+) -> Any:
     return await _forward(patient_id, request, user, gw, cid, body)
 
 
@@ -64,15 +70,27 @@ async def timeline(
 
 
 @router.post("/notes", status_code=201)
-async def share_note(patient_id: uuid.UUID, body: dict[str, Any], request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId) -> Any:
+async def share_note(
+    patient_id: uuid.UUID, body: dict[str, Any], request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId
+) -> Any:
     return await _forward(patient_id, request, user, gw, cid, body)
 
 
 @router.post("/objectives", status_code=201)
-async def set_objective(patient_id: uuid.UUID, body: dict[str, Any], request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId) -> Any:
+async def set_objective(
+    patient_id: uuid.UUID, body: dict[str, Any], request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId
+) -> Any:
     return await _forward(patient_id, request, user, gw, cid, body)
 
 
 @router.patch("/objectives/{objective_id}")
-async def change_objective(patient_id: uuid.UUID, objective_id: uuid.UUID, body: dict[str, Any], request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId) -> Any:
+async def change_objective(
+    patient_id: uuid.UUID,
+    objective_id: uuid.UUID,
+    body: dict[str, Any],
+    request: Request,
+    user: CurrentUser,
+    gw: GatewayDep,
+    cid: CorrelationId,
+) -> Any:
     return await _forward(patient_id, request, user, gw, cid, body)
