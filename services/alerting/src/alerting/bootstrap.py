@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ecovid_events import topics
-from ecovid_platform.consumer import Commands, Projects
+from ecovid_platform.consumer import Commands
+from ecovid_platform.rebuild import ServiceReadModels
 from ecovid_platform.runtime import ServiceProcess
 from ecovid_platform.settings import ServiceSettings
 from ecovid_platform.wiring import run, wire
@@ -19,18 +20,23 @@ def build(settings: ServiceSettings | None = None) -> ServiceProcess:
     app = parts.app
     assert isinstance(app, AlertingApplication)
     parts.publish_through_outbox(translate, topics.ALERTING)
+    alert_list, circles = read_models.read_models()
+    assert alert_list.local is not None and circles.consumed is not None
+    # The alert list from alerting's own notification log, not read back through Kafka.
+    parts.project_locally(translate, [alert_list.local])
     # One consumer group: it raises alerts from breaches and missed reports (event-sourced,
-    # with tracking) and keeps the alert list and care circles (read models). One fetch
-    # loop and one acknowledgement per batch instead of two on the alert path.
-    parts.consume("alerting.alerts", (topics.ECOVID_MONITOR, topics.ALERTING, topics.CARE_CIRCLE), {
+    # with tracking) and keeps the care circles (a read model).
+    parts.consume(circles.consumed.consumer, (topics.ECOVID_MONITOR, *circles.consumed.topics), {
         "ThresholdBreached": Commands(app.alerts_for_breach),
         "ReadingOverdue": Commands(app.alerts_for_missed_report),
-        "AlertRaised": Projects(read_models.alert_raised, read_models.alerts_raised),
-        "AlertAcknowledged": Projects(read_models.alert_acknowledged),
-        "CareTeamMemberAdded": Projects(read_models.member_added),
-        "CareTeamMemberRemoved": Projects(read_models.member_removed),
+        **circles.consumed.handlers,
     })
     return parts.process(parts.http([http.router(app, parts.storage)]))
+
+
+def rebuildable() -> ServiceReadModels:
+    """What `ecovid-ops rebuild alerting` replays, and through what."""
+    return ServiceReadModels(SERVICE, AlertingApplication, translate, read_models.read_models())
 
 
 def main() -> None:

@@ -8,8 +8,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from ecovid_events import topics
 from ecovid_events.alerting import AlertAcknowledged, AlertRaised
 from ecovid_events.care_circle import CareTeamMemberAdded, CareTeamMemberRemoved
+from ecovid_platform.consumer import Projects
+from ecovid_platform.projector import Projection
+from ecovid_platform.rebuild import Consumed, ReadModel
 from ecovid_platform.tables import UTCDateTime
 
 metadata = sa.MetaData()
@@ -107,3 +111,18 @@ def _alert(row: Any) -> dict[str, Any]:
         "acknowledged_at": row["acknowledged_at"].isoformat() if row["acknowledged_at"] else None,
         "acknowledged_by": row["acknowledged_by"],
     }
+
+
+def read_models() -> list[ReadModel]:
+    """The alert list comes from alerting's own events (its notification log); the care
+    circles from care-circle's topic."""
+    return [
+        ReadModel("alerts", [alerts], local=Projection("alerting.alert-list", {
+            "AlertRaised": Projects(alert_raised, alerts_raised),
+            "AlertAcknowledged": Projects(alert_acknowledged),
+        }, owned=[alerts])),
+        ReadModel("circles", [circle_members], consumed=Consumed("alerting.alerts", (topics.CARE_CIRCLE,), {
+            "CareTeamMemberAdded": Projects(member_added),
+            "CareTeamMemberRemoved": Projects(member_removed),
+        })),
+    ]

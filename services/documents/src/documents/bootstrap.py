@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ecovid_events import topics
-from ecovid_platform.consumer import Projects
+from ecovid_platform.rebuild import ServiceReadModels
 from ecovid_platform.runtime import ServiceProcess
 from ecovid_platform.settings import ServiceSettings
 from ecovid_platform.wiring import run, wire
@@ -21,10 +21,14 @@ def build(settings: ServiceSettings | None = None) -> ServiceProcess:
     assert isinstance(app, DocumentsApplication)
     app.use_blobs(BlobStore(parts.settings.data_dir / "blobs"))
     parts.publish_through_outbox(translate, topics.DOCUMENTS)
-    parts.consume("documents.document-list", topics.DOCUMENTS, {
-        "DocumentAdded": Projects(read_models.document_added),
-    }, urgent=False)
+    # The document list from the service's own notification log: it consumes no topic.
+    parts.project_locally(translate, [m.local for m in read_models.read_models() if m.local is not None])
     return parts.process(parts.http([http.router(app, parts.storage)]))
+
+
+def rebuildable() -> ServiceReadModels:
+    """What `ecovid-ops rebuild documents` replays, and through what."""
+    return ServiceReadModels(SERVICE, DocumentsApplication, translate, read_models.read_models())
 
 
 def main() -> None:

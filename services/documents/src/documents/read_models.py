@@ -1,7 +1,7 @@
 """Read model of the documents service: each patient's document list.
 
-Aggregates cannot be listed by patient, so the service projects its own topic
-into this table (eventually consistent with the event store).
+Aggregates cannot be listed by patient, so the service projects its own events into
+this table, from its notification log (eventually consistent with the event store).
 """
 
 from __future__ import annotations
@@ -13,6 +13,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ecovid_events.documents import DocumentAdded
+from ecovid_platform.consumer import Projects
+from ecovid_platform.projector import Projection
+from ecovid_platform.rebuild import ReadModel
 from ecovid_platform.tables import UTCDateTime
 
 metadata = sa.MetaData()
@@ -49,3 +52,9 @@ def list_documents(session: Session, patient_id: uuid.UUID, limit: int, offset: 
         "id": str(r.document_id), "patient_id": str(r.patient_id), "title": r.title, "kind": r.kind,
         "media_type": r.media_type, "sha256": r.sha256, "size": r.size, "added_at": r.added_at.isoformat(),
     } for r in rows]
+
+
+def read_models() -> list[ReadModel]:
+    return [ReadModel("documents", [documents], local=Projection("documents.document-list", {
+        "DocumentAdded": Projects(document_added),
+    }, owned=[documents]))]

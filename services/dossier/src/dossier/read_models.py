@@ -1,4 +1,4 @@
-"""Read model of the dossier: the patient search index, fed by the dossier's own topic."""
+"""Read model of the dossier: the patient search index, fed by the dossier's own events."""
 
 from __future__ import annotations
 

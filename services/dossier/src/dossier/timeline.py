@@ -1,5 +1,6 @@
 """Read model of the patient's timeline (chronologie): every service's integration
-events about a patient, in the order they happened; rebuildable from the topics."""
+events about a patient, in the order they happened; the dossier's own from its
+notification log, the others' from their topics; rebuildable (`ecovid-ops rebuild dossier timeline`)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ from ecovid_platform.tables import UTCDateTime
 from dossier.read_models import metadata
 from dossier.timeline_text import summary
 
-TOPICS = (topics.DOSSIER, topics.ECOVID_MONITOR, topics.ALERTING, topics.CARE_CIRCLE, topics.DOCUMENTS)
+# The other services' topics; the dossier's own events come from its notification log.
+TOPICS = (topics.ECOVID_MONITOR, topics.ALERTING, topics.CARE_CIRCLE, topics.DOCUMENTS)
 
 timeline_entries = sa.Table(
     "timeline_entries",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ecovid_events import topics
-from ecovid_platform.consumer import Projects, combined
+from ecovid_platform.rebuild import ServiceReadModels
 from ecovid_platform.runtime import ServiceProcess
 from ecovid_platform.settings import ServiceSettings
 from ecovid_platform.wiring import Wiring, run, wire
@@ -43,32 +43,27 @@ def build(settings: ServiceSettings | None = None, monitor: MonitorSettings | No
     app.rule_set = rule_set
     app.reporting_interval_override = monitor.reporting_interval_seconds
     parts.publish_through_outbox(translate, topics.ECOVID_MONITOR)
-    _consume(parts, Deadlines(monitor.reporting_interval_seconds))
+    _keep_read_models(parts, Deadlines(monitor.reporting_interval_seconds))
     watcher = missed_reports.watcher(app, parts.storage, monitor.overdue_poll_seconds)
     routers = [http.router(app), lists_http.router(parts.storage)]
     return parts.process(parts.http(routers), background=[watcher])
 
 
-def _consume(parts: Wiring, deadlines: Deadlines) -> None:
-    # One consumer: the lists, the deadlines and the names move in one transaction.
-    parts.consume("ecovid-monitor.read-models", (topics.ECOVID_MONITOR, topics.DOSSIER), combined(
-        {
-            "CareEpisodeOpened": Projects(lists.episode_opened),
-            "ReadingRecorded": Projects(lists.reading_recorded, lists.readings_recorded),
-            "CareStatusChanged": Projects(lists.status_changed),
-            "CareEpisodeClosed": Projects(lists.episode_closed),
-            "ReadingOverdue": Projects(lists.reading_overdue),
-            "PatientRegistered": Projects(lists.patient_identity),
-            "PatientIdentityUpdated": Projects(lists.patient_identity),
-        },
-        {
-            "CareEpisodeOpened": Projects(deadlines.episode_opened),
-            "ReadingRecorded": Projects(deadlines.reading_recorded, deadlines.readings_recorded),
-            "CareStatusChanged": Projects(deadlines.status_changed),
-            "CareEpisodeClosed": Projects(deadlines.episode_closed),
-            "ReadingOverdue": Projects(deadlines.reading_overdue),
-        },
-    ), urgent=False)
+def _keep_read_models(parts: Wiring, deadlines: Deadlines) -> None:
+    # The service's own events from its notification log (lists and deadlines, one
+    # transaction per batch); the dossier's names through Kafka.
+    models = lists.read_models(deadlines)
+    parts.project_locally(translate, [m.local for m in models if m.local is not None])
+    for model in models:
+        if model.consumed is not None:
+            parts.consume(model.consumed.consumer, model.consumed.topics, model.consumed.handlers, urgent=False)
+
+
+def rebuildable(monitor: MonitorSettings | None = None) -> ServiceReadModels:
+    """What `ecovid-ops rebuild ecovid-monitor` replays, and through what."""
+    monitor = monitor or MonitorSettings()
+    return ServiceReadModels(SERVICE, MonitorApplication, translate,
+                             lists.read_models(Deadlines(monitor.reporting_interval_seconds)))
 
 
 def main() -> None:

@@ -23,6 +23,7 @@ from ecovid_platform.health import CHECK_TIMEOUT_SECONDS, Check, NotReady, consu
 from ecovid_platform.http import install_correlation, install_error_handlers, internal_token_guard
 from ecovid_platform.logging import configure_logging
 from ecovid_platform.outbox import OutboxRelay, Translate
+from ecovid_platform.projector import LocalProjector, Projection
 from ecovid_platform.runtime import ServiceProcess
 from ecovid_platform.settings import ServiceSettings
 from ecovid_platform.storage import Storage
@@ -37,6 +38,7 @@ class Wiring:
     broker: KafkaBroker
     relay: OutboxRelay | None = None
     consumers: list[IdempotentConsumer] = field(default_factory=list)
+    projector: LocalProjector | None = None
 
     def publish_through_outbox(self, translate: Translate, topic: str) -> None:
         self.relay = OutboxRelay(
@@ -47,6 +49,12 @@ class Wiring:
             topic=topic,
             bootstrap=self.settings.kafka_bootstrap,
             linger_seconds=self.settings.outbox_linger_ms / 1000,
+        )
+
+    def project_locally(self, translate: Translate, projections: Sequence[Projection]) -> None:
+        """The service's own events feed these read models from its notification log (no Kafka)."""
+        self.projector = LocalProjector(
+            app=self.app, storage=self.storage, translate=translate, projections=projections,
         )
 
     def consume(
@@ -97,7 +105,8 @@ class Wiring:
     ) -> ServiceProcess:
         return ServiceProcess(
             name=self.service, settings=self.settings, http=http, broker=self.broker,
-            relay=self.relay, consumers=self.consumers, background=list(background),
+            relay=self.relay, consumers=self.consumers,
+            background=[*background, *([self.projector.run] if self.projector is not None else [])],
             closing=list(closing),
         )
 

@@ -1,4 +1,5 @@
-"""Keeps the monitoring list rows and the past readings up to date from integration events."""
+"""Keeps the monitoring list rows and the past readings up to date from integration events:
+the service's own (from its notification log) and the dossier's names (from its topic)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from ecovid_events import topics
 from ecovid_events.dossier import PatientIdentityUpdated, PatientRegistered
 from ecovid_events.ecovid import (
     CareEpisodeClosed,
@@ -15,9 +17,26 @@ from ecovid_events.ecovid import (
     ReadingOverdue,
     ReadingRecorded,
 )
+from ecovid_platform.consumer import Projects
+from ecovid_platform.projector import Projection
+from ecovid_platform.rebuild import Consumed, ReadModel
 
+from ecovid_monitor.read_models.deadlines import Deadlines
 from ecovid_monitor.read_models.names import search_key
+from ecovid_monitor.read_models.tables import deadlines as deadlines_table
 from ecovid_monitor.read_models.tables import patients, readings, rows, symptoms
+
+# The lists have two writers: the local projector (the service's own events) and the
+# consumer of the dossier's topic (names). An episode opened while its patient's name
+# arrives must end up with the name whichever commits first, so each takes this lock
+# before it reads what the other writes (PostgreSQL; SQLite lets one writer in at a time).
+IDENTITY_LOCK = 0x65636F7669640001
+
+
+def _one_identity_writer(session: Session) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.select(sa.func.pg_advisory_xact_lock(IDENTITY_LOCK)))
+
 
 # Order of the lists: alert, overdue, watch, normal, then patients without a reading.
 SEVERITY = {"alert": 4, "overdue": 3, "watch": 2, "normal": 1, "none": 0}
@@ -35,6 +54,7 @@ def _identity(values: Any) -> dict[str, Any]:
 
 
 def patient_identity(session: Session, event: PatientRegistered | PatientIdentityUpdated) -> None:
+    _one_identity_writer(session)
     p = event.payload
     identity = {"last_name": p.last_name, "first_name": p.first_name,
                 "birth_date": p.birth_date, "commune": p.commune}
@@ -46,6 +66,7 @@ def patient_identity(session: Session, event: PatientRegistered | PatientIdentit
 
 
 def episode_opened(session: Session, event: CareEpisodeOpened) -> None:
+    _one_identity_writer(session)
     p = event.payload
     known = session.execute(sa.select(patients).where(patients.c.patient_id == event.patient_id)).first()
     session.execute(sa.insert(rows).values(
@@ -117,3 +138,26 @@ def _state(overall_level: str) -> str:
 def reading_overdue(session: Session, event: ReadingOverdue) -> None:
     session.execute(sa.update(rows).where(rows.c.episode_id == event.payload.episode_id)
                     .values(general_state="overdue", severity=SEVERITY["overdue"]))
+
+
+def read_models(deadlines: Deadlines) -> list[ReadModel]:
+    """The lists (names included: the rows carry them) and the reporting deadlines."""
+    return [
+        ReadModel("lists", [patients, rows, symptoms, readings], local=Projection("ecovid-monitor.lists", {
+            "CareEpisodeOpened": Projects(episode_opened),
+            "ReadingRecorded": Projects(reading_recorded, readings_recorded),
+            "CareStatusChanged": Projects(status_changed),
+            "CareEpisodeClosed": Projects(episode_closed),
+            "ReadingOverdue": Projects(reading_overdue),
+        }, owned=[rows, symptoms, readings]), consumed=Consumed("ecovid-monitor.read-models", (topics.DOSSIER,), {
+            "PatientRegistered": Projects(patient_identity),
+            "PatientIdentityUpdated": Projects(patient_identity),
+        })),
+        ReadModel("deadlines", [deadlines_table], local=Projection("ecovid-monitor.deadlines", {
+            "CareEpisodeOpened": Projects(deadlines.episode_opened),
+            "ReadingRecorded": Projects(deadlines.reading_recorded, deadlines.readings_recorded),
+            "CareStatusChanged": Projects(deadlines.status_changed),
+            "CareEpisodeClosed": Projects(deadlines.episode_closed),
+            "ReadingOverdue": Projects(deadlines.reading_overdue),
+        }, owned=[deadlines_table])),
+    ]
