@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PACKAGES := shared/events shared/platform services/dossier services/ecovid-monitor \
-	services/alerting services/care-circle services/documents services/gateway deploy/local
+	services/alerting services/care-circle services/documents services/gateway deploy/local deploy/ops
 PYPROJECTS := $(addsuffix /pyproject.toml,$(PACKAGES))
 
 .PHONY: install run test test-unit test-integration bench schemas lint clean

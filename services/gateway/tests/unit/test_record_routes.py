@@ -1,0 +1,106 @@
+"""Every public route that names a patient's record, generated from the OpenAPI: who gets
+through, what is forwarded, and the one audit record each access leaves.
+
+Break: the circle check dropped from one route (`series` in episodes.py) -> the outsider
+and admin cells of that route fail (200, no refused access traced).
+Break: `AuditTrail.record` returns without writing -> every `traced` assertion fails.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+from conftest import World
+from fastapi import APIRouter
+
+from gateway.entrypoints.api import public_api
+
+RECORD_IDS = ("patient_id", "episode_id", "document_id", "alert_id")
+PDF = b"%PDF-1.4 unit"
+
+
+def _record_routes() -> list[tuple[str, str, bool]]:
+    spec = public_api(None, APIRouter()).openapi()  # type: ignore[arg-type]
+    found = []
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            names = {p["name"] for p in operation.get("parameters", []) if p["in"] in ("path", "query")}
+            if names & set(RECORD_IDS):
+                found.append((method.upper(), path, "requestBody" in operation))
+    return found
+
+
+ROUTES = _record_routes()
+
+
+def _send(world: World, route: tuple[str, str, bool], headers: dict[str, str]) -> Any:
+    method, path, has_body = route
+    episode, alert, document = str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())
+    world.platform.episodes[episode] = world.patient
+    world.platform.alerts[alert] = world.patient
+    world.platform.documents[document] = world.patient
+    values = {"patient_id": world.patient, "episode_id": episode, "alert_id": alert, "document_id": document,
+              "objective_id": str(uuid.uuid4()), "professional_id": str(uuid.uuid4())}
+    url = path.format(**values)
+    kwargs: dict[str, Any] = {}
+    if path.endswith("/documents") and method == "POST":
+        kwargs = {"files": {"file": ("cr.pdf", PDF, "application/pdf")}, "data": {"title": "CR", "kind": "report"}}
+    elif has_body:
+        kwargs = {"json": {"structure_id": world.structure, "professional_id": str(uuid.uuid4())}}
+    params = {"patient_id": world.patient} if "{patient_id}" not in path else {}
+    return world.client.request(method, url, headers=headers, params=params, **kwargs)
+
+
+def test_the_generated_routes_are_the_36_record_routes() -> None:
+    assert len(ROUTES) == 36
+    assert ("GET", "/api/v1/alerts", False) in ROUTES  # patient_id in the query
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=[f"{m} {p}" for m, p, _ in ROUTES])
+def test_a_member_gets_through_and_is_traced_once(world: World, route: tuple[str, str, bool]) -> None:
+    member = world.caller(member=True)
+    response = _send(world, route, member.headers)
+    assert response.status_code < 300, response.text
+    traced = world.accesses()
+    assert [(t.patient_id, t.granted, t.status_code) for t in traced] == [(uuid.UUID(world.patient), True, 200)]
+    assert traced[0].trace["actor"] == {"kind": "professional", "id": str(member.principal.subject_id)}
+    assert traced[0].method == route[0] and traced[0].route.startswith("/api/v1/")
+    # Every call to a service carried the caller and the internal token.
+    calls = world.platform.calls
+    assert calls and all(c.headers["x-actor-id"] == str(member.principal.subject_id) for c in calls)
+    assert all(c.headers["x-internal-token"] == "development-internal-token" for c in calls)
+
+
+@pytest.mark.parametrize("role", ["professional", "admin", "patient"])
+@pytest.mark.parametrize("route", ROUTES, ids=[f"{m} {p}" for m, p, _ in ROUTES])
+def test_anyone_outside_the_circle_is_refused_and_traced_once(
+    world: World, route: tuple[str, str, bool], role: str,
+) -> None:
+    outsider = world.caller(role)
+    response = _send(world, route, outsider.headers)
+    assert response.status_code == 403, response.text
+    assert response.json() == {"detail": "you are not in this patient's care circle", "errors": []}
+    traced = world.accesses()
+    assert [(t.patient_id, t.granted, t.status_code) for t in traced] == [(uuid.UUID(world.patient), False, 403)]
+    assert traced[0].trace["actor"]["id"] == str(outsider.principal.subject_id)
+    # Nothing was asked of the services beyond the circle and which patient a record is of.
+    assert [c for c in world.platform.calls if not _finding_the_patient(c)] == []
+
+
+def _finding_the_patient(call: Any) -> bool:
+    if call.service == "care-circle":
+        return bool(call.path == "/access")
+    finders = ("monitor", "alerting", "documents")
+    return bool(call.method == "GET" and call.path.count("/") == 2 and call.service in finders)
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=[f"{m} {p}" for m, p, _ in ROUTES])
+def test_no_token_or_a_bad_one_is_401_and_reaches_no_service(world: World, route: tuple[str, str, bool]) -> None:
+    for headers in ({}, {"Authorization": "Bearer not.a.token"}, {"Authorization": "Basic abc"}):
+        response = _send(world, route, headers)
+        assert response.status_code == 401, response.text
+        assert response.headers["www-authenticate"] == "Bearer"
+    assert world.platform.calls == []
+    assert world.accesses() == []
