@@ -1,0 +1,1 @@
+"""`ecovid-ops`: the operators' command line of the e-COVID platform."""

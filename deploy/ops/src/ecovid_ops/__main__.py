@@ -1,0 +1,3 @@
+from ecovid_ops.cli import main
+
+main()
