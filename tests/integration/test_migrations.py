@@ -119,3 +119,19 @@ def test_two_services_keep_their_versions_apart(settings: ServiceSettings) -> No
         Storage(service, settings).migrate()
     for service in ("alerting", "documents"):
         assert_at_head(Storage(service, settings))
+
+
+def test_a_position_table_the_projector_made_itself_is_kept(settings: ServiceSettings) -> None:
+    """Between the local projector and its migration, the projector made `projection_positions`.
+    Break: create it unconditionally in platform_0003 -> "already exists", fails."""
+    storage = Storage("alerting", settings)
+    md = before.platform(KEY_AT_06CB4CA)
+    positions = sa.Table("projection_positions", md, sa.Column("projection", sa.String(100), primary_key=True),
+                         sa.Column("notification_id", sa.BigInteger, nullable=False))
+    md.create_all(storage.engine)
+    with storage.engine.begin() as connection:
+        connection.execute(positions.insert().values(projection="alerting.alert-list", notification_id=41))
+    storage.migrate()
+    assert rows(storage.engine, md)["projection_positions"] == [
+        {"projection": "alerting.alert-list", "notification_id": 41}]
+    assert_at_head(storage)

@@ -32,19 +32,12 @@ from ecovid_platform.application import ServiceApplication
 from ecovid_platform.consumer import Projects
 from ecovid_platform.failures import is_transient
 from ecovid_platform.storage import Storage
+from ecovid_platform.tables import platform_metadata as projector_metadata
+from ecovid_platform.tables import projection_positions
 
 Translate = Callable[[DomainEventProtocol], Iterable[IntegrationEvent]]
 log = structlog.get_logger(__name__)
 
-# Helper C's migrations must create this table too (it lives beside the read models).
-projector_metadata = sa.MetaData()
-
-projection_positions = sa.Table(
-    "projection_positions",
-    projector_metadata,
-    sa.Column("projection", sa.String(100), primary_key=True),
-    sa.Column("notification_id", sa.BigInteger, nullable=False),
-)
 
 
 @dataclass(frozen=True)

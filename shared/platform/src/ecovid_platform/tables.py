@@ -1,4 +1,5 @@
-"""Bookkeeping tables of the platform: outbox position, consumer inbox and offsets."""
+"""Bookkeeping tables of the platform: outbox position, consumer inbox and offsets, projection
+positions. Made by the migrations in ecovid_platform/migrations: a change here needs a revision."""
 
 from __future__ import annotations
 
@@ -53,4 +54,12 @@ consumer_offsets = sa.Table(
     sa.Column("topic", sa.String(200), primary_key=True),
     sa.Column("partition", sa.Integer, primary_key=True),
     sa.Column("offset", sa.BigInteger, nullable=False),
+)
+
+# How far each local projection read the service's notification log (ecovid_platform.projector).
+projection_positions = sa.Table(
+    "projection_positions",
+    platform_metadata,
+    sa.Column("projection", sa.String(100), primary_key=True),
+    sa.Column("notification_id", sa.BigInteger, nullable=False),
 )
