@@ -135,3 +135,9 @@ def test_a_position_table_the_projector_made_itself_is_kept(settings: ServiceSet
     assert rows(storage.engine, md)["projection_positions"] == [
         {"projection": "alerting.alert-list", "notification_id": 41}]
     assert_at_head(storage)
+
+
+def test_the_operator_command_reports_where_each_line_stands(settings: ServiceSettings) -> None:
+    """What `ecovid-ops migrate` calls. Break: migrate() skips storage.migrate() -> None revisions, fails."""
+    assert migrations.migrate("dossier", settings) == {
+        "alembic_version_platform": "platform_0003", "alembic_version": "dossier_0001"}

@@ -87,15 +87,25 @@ def differences(engine: sa.Engine, schema: str | None, line: ScriptLine) -> list
         return list(compare_metadata(context, line.metadata))
 
 
-def migrate(service: str, settings: ServiceSettings) -> None:
-    """`ecovid-ops migrate SERVICE`: the service's tables brought to the current schema."""
+def migrate(service: str, settings: ServiceSettings) -> dict[str, str | None]:
+    """`ecovid-ops migrate SERVICE`: the service's tables brought to the current schema; gives
+    the revision each version table is now at (what the operator sees)."""
     from ecovid_platform.storage import Storage
 
     storage = Storage(service, settings)
     try:
         storage.migrate()
+        schema = storage.schema if settings.uses_postgres else None
+        return {line.version_table: current(storage.engine, schema, line) for line in lines_of(service)}
     finally:
         storage.engine.dispose()
+
+
+def current(engine: sa.Engine, schema: str | None, line: ScriptLine) -> str | None:
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={
+            "version_table": line.version_table, "version_table_schema": schema})
+        return context.get_current_revision()
 
 
 def run_scripts() -> None:
