@@ -41,8 +41,8 @@ def member(kind: type, patient_id: uuid.UUID, professional_id: uuid.UUID) -> Car
 
 
 def test_raised_and_acknowledged_alerts_translate_with_their_cause_and_a_stable_id(app: AlertingApplication) -> None:
-    """Break: translate gives AlertRaised a fresh uuid4 event id -> the re-translation check fails;
-    break: source_event_id left out of the payload -> fails."""
+    """Break: the envelope (ecovid_platform.integration) draws a uuid4 event id -> the re-publish check fails;
+    break: source_event_id filled with the alert id -> fails."""
     patient = uuid.uuid4()
     cause = breach("alert", [Breach(indicator="spo2", value=88, level="alert")], patient_id=patient)
     [alert] = app.alerts_for_breach(cause)
