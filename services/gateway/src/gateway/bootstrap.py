@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import timedelta
+
+from pydantic import ValidationError
 
 from ecovid_events import topics
 from ecovid_platform.health import CHECK_TIMEOUT_SECONDS
@@ -17,7 +20,7 @@ from gateway.context import Gateway, Services
 from gateway.entrypoints.api import public_api
 from gateway.integration import translate
 from gateway.security import TokenIssuer
-from gateway.settings import GatewaySettings
+from gateway.settings import GatewaySettings, refusal
 
 SERVICE_READY_TIMEOUT = CHECK_TIMEOUT_SECONDS + 1
 
@@ -53,4 +56,8 @@ def build(settings: GatewaySettings | None = None) -> ServiceProcess:
 
 
 def main() -> None:
-    run(build())
+    try:
+        settings = GatewaySettings()
+    except ValidationError as error:
+        sys.exit(refusal(error))  # one clear line, exit status 1, no traceback
+    run(build(settings))

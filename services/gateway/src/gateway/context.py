@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from fastapi import HTTPException
@@ -41,6 +42,7 @@ class Gateway:
     services: Services
     tokens: TokenIssuer
     audit: AuditTrail
+    clock: Callable[[], float] = time.monotonic  # for the grants' lifetime; a test moves it
     # An episode never changes patient: caching the link saves a call per reading.
     _episode_patients: OrderedDict[uuid.UUID, uuid.UUID] = field(default_factory=OrderedDict)
     _grants: dict[tuple[uuid.UUID, uuid.UUID], float] = field(default_factory=dict)
@@ -64,7 +66,7 @@ class Gateway:
 
     async def _in_circle(self, patient_id: uuid.UUID, principal: Principal, correlation_id: str) -> bool:
         key = (patient_id, principal.subject_id)
-        if self._grants.get(key, 0.0) > time.monotonic():
+        if self._grants.get(key, 0.0) > self.clock():
             return True
         answer = await self.services.care_circle.call(
             "GET", "/access", principal=principal, correlation_id=correlation_id,
@@ -73,7 +75,7 @@ class Gateway:
         if answer["allowed"]:
             if len(self._grants) > 100_000:
                 self._grants.clear()
-            self._grants[key] = time.monotonic() + ACCESS_GRANT_SECONDS
+            self._grants[key] = self.clock() + ACCESS_GRANT_SECONDS
         return bool(answer["allowed"])
 
     async def patient_of_episode(
