@@ -68,16 +68,29 @@ class EmbeddedPostgres:
             raise RuntimeError(
                 f"PostgreSQL did not start on port {self.port}: {error.output}\n{self.log_tail()}") from error
 
-    def stop(self, timeout: float = 60) -> None:
-        """A fast shutdown: sessions are ended, every committed transaction kept."""
+    def stop(self, timeout: float = 60, *, mode: str = "fast") -> None:
+        """"fast": sessions are ended, every committed transaction kept; "immediate": as a crash
+        (the next start recovers from the write-ahead log; with durable=False it may lose data)."""
         if not (self.data / "postmaster.pid").exists():
             return
-        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "-t", str(int(timeout)), "stop",
+        self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "-t", str(int(timeout)), "stop",
                   timeout=timeout + 5)
 
-    def restart(self, timeout: float = 60) -> None:
-        self.stop(timeout)
+    def restart(self, timeout: float = 60, *, mode: str = "fast") -> None:
+        """Stop then start on the same data directory and port: clients see their connections
+        dropped, then the server back at the same address."""
+        self.stop(timeout, mode=mode)
         self.start(timeout)
+
+    def create_database(self, name: str) -> dict[str, str]:
+        """A new database; the services' settings for it."""
+        import psycopg
+
+        s = self.settings
+        with psycopg.connect(host=s["POSTGRES_HOST"], port=int(s["POSTGRES_PORT"]), user=s["POSTGRES_USER"],
+                             dbname="postgres", autocommit=True) as connection:
+            connection.execute(f'CREATE DATABASE "{name}"')
+        return {**s, "POSTGRES_DBNAME": name}
 
     def close(self) -> None:
         """Stops the server and, when this object made the directory, deletes it."""
