@@ -56,22 +56,31 @@ def test_bad_readings(care_team: tuple[Api, str]) -> None:
 
 
 def test_rule_set_dry_run(care_team: tuple[Api, str], pg_admin: Api) -> None:
+    """A heart rate of 125 is watch under the default tables (adults: 91-130 watch, 131+ alert).
+    A candidate with alert from 125 turns that reading alert; waiting for it to show proves the
+    readings read model has it. A candidate with alert from 126 leaves it watch: it is not listed.
+    Break: dry_run reads the readings with the default rule set instead of the candidate -> the
+    first wait times out; break: the candidate's alert row read one step too low (min - 1) -> the
+    second check lists the reading, fails."""
     doctor, structure_id = care_team
     episode = doctor.episode(doctor.patient("Essai"), structure_id)
-    doctor.ok("POST", f"/care-episodes/{episode}/readings", 201, json={"taken_at": now_iso(), "heart_rate": 125})
-    current = pg_admin.ok("POST", "/rule-sets/dry-run", json={"rule_set": _rule_set(heart_rate_alert_from=131)})
-    assert current["readings_overall_changed"] == 0
-    stricter = eventually(lambda: _changed(pg_admin, _rule_set(heart_rate_alert_from=121)))
+    recorded = doctor.ok("POST", f"/care-episodes/{episode}/readings", 201,
+                         json={"taken_at": now_iso(), "heart_rate": 125})
+    assert recorded["overall_level"] == "watch"
+    stricter = eventually(lambda: _with_changes_of(pg_admin, _rule_set(heart_rate_alert_from=125), recorded["id"]))
+    assert [(c["before"], c["after"]) for c in stricter["overall_changes"] if c["reading_id"] == recorded["id"]] == [
+        ("watch", "alert")]
     assert stricter["patients_overall_changed"] >= 1 and stricter["rule_set_version"] == "2099.1"
-    assert {(c["before"], c["after"]) for c in stricter["overall_changes"]} == {("watch", "alert")}
+    at_the_edge = pg_admin.ok("POST", "/rule-sets/dry-run", json={"rule_set": _rule_set(heart_rate_alert_from=126)})
+    assert recorded["id"] not in [c["reading_id"] for c in at_the_edge["overall_changes"]]
     doctor.ok("POST", "/rule-sets/dry-run", 403, json={"rule_set": "x"})
     refused = pg_admin.http.post("/api/v1/rule-sets/dry-run", json={"rule_set": "id: broken\nversion: 1\n"})
     assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "rule_set"
 
 
-def _changed(admin: Api, rule_set: str) -> dict | None:
+def _with_changes_of(admin: Api, rule_set: str, reading_id: str) -> dict | None:
     report = admin.ok("POST", "/rule-sets/dry-run", json={"rule_set": rule_set})
-    return report if report["readings_overall_changed"] else None
+    return report if reading_id in [c["reading_id"] for c in report["overall_changes"]] else None
 
 
 DEFAULT_RULE_SET = (Path(__file__).parents[2] / "services" / "ecovid-monitor" / "src" / "ecovid_monitor"
