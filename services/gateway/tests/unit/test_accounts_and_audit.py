@@ -1,9 +1,9 @@
 """Accounts (Argon2id hashes, sign-in, rehash), the audit trail written by group commit,
 its translation to `RecordAccessed`, and the service clients' failures.
 
-Break: `AuditTrail._write` dropping all but the first access of a batch -> the
-concurrent-accesses test fails. Break: translate() passing account events on -> the
-translation test fails (a password hash would leave the gateway).
+Break: `AuditTrail._write` storing only the first access of a batch -> the
+concurrent-accesses test fails. Break: translate() reporting every access as granted
+-> the translation test fails.
 """
 
 from __future__ import annotations

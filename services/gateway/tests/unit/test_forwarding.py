@@ -1,7 +1,7 @@
 """What each public route asks of which service, and how the services' answers come back.
 
-Break: `_send` without the caller's X-Actor-* headers -> test_a_call_carries_the_caller_the_token_and_the_correlation_id
-fails. Break: a service's 4xx mapped to 502 -> test_a_services_refusal_is_passed_on_as_it_came fails.
+Break: `_send` without the caller's X-Actor-* headers -> the first test fails.
+Break: a service's 4xx answered as 502 -> test_a_services_refusal_is_passed_on_as_it_came fails.
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
 """Every public route that names a patient's record, generated from the OpenAPI: who gets
 through, what is forwarded, and the one audit record each access leaves.
 
-Break: the circle check dropped from one route (`series` in episodes.py) -> the outsider
-and admin cells of that route fail (200, no refused access traced).
-Break: `AuditTrail.record` returns without writing -> every `traced` assertion fails.
+Break: the circle check dropped from one route (`series` in episodes.py) -> the 3 outsider
+cells of that route fail (200 instead of 403), and its member cell (no access traced).
+Break: `AuditTrail.record` returns without writing -> 146 cells fail (nothing traced).
+Break: the service calls without X-Actor-Id/X-Actor-Kind -> the 36 member cells fail.
 """
 
 from __future__ import annotations
