@@ -25,7 +25,11 @@ Deliberate breaks, each seen to fail here:
 - Break: an expired token accepted (`TokenIssuer._decode` without its expiry check)
   -> every `expired` cell fails (member's expired token answered 2xx).
 - Break: the audit write skipped (`AuditTrail.record` returns at once) ->
-  test_one_audit_record_per_access fails (no record for the markers).
+  test_one_audit_record_per_access fails (no record for the markers within 30 s).
+- Break: each access written twice (`record_accesses(accesses + accesses)`) ->
+  test_one_audit_record_per_access fails (two records per marker).
+- Break: grants cached forever and never forgotten -> the world fixture and
+  test_a_member_removed_through_the_api_loses_access fail (still 200 after 10 s).
 """
 
 from __future__ import annotations
