@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import date
 from typing import Any, ParamSpec, TypeVar
 
@@ -80,7 +80,8 @@ def register_event_topics(base: type = Aggregate) -> None:
     event of that class is first written: a restarted process could not read back
     what it stored before.
     """
-    for aggregate in base.__subclasses__():
+    subclasses: list[type] = base.__subclasses__()
+    for aggregate in subclasses:
         for member in vars(aggregate).values():
             if isinstance(member, type) and issubclass(member, CanMutateAggregate):
                 get_topic(member)
@@ -108,7 +109,7 @@ class ServiceApplication(Application[uuid.UUID]):
     def find(self, aggregate_id: uuid.UUID, kind: type[A]) -> A | None:
         """The aggregate of that kind with that id, or None."""
         try:
-            found = self.repository.get(aggregate_id)
+            found: Any = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
             return None
         return found if isinstance(found, kind) else None
@@ -127,7 +128,7 @@ class ServiceApplication(Application[uuid.UUID]):
         assert isinstance(recorder, ProcessRecorder)
         return recorder
 
-    def _notify(self, recordings: Sequence[Recording[uuid.UUID]]) -> None:
+    def _notify(self, recordings: list[Recording[uuid.UUID]]) -> None:
         super()._notify(recordings)
         if recordings and self.on_recorded is not None:
             self.on_recorded()
@@ -143,7 +144,7 @@ class ServiceApplication(Application[uuid.UUID]):
             cache = self.repository.cache
             for aggregate_id in processing_event.aggregates if cache is not None else ():
                 try:
-                    cache.get(aggregate_id, evict=True)
+                    cache.get(aggregate_id, evict=True)  # type: ignore[union-attr]
                 except KeyError:
                     pass
             raise

@@ -59,10 +59,10 @@ class Inbox:
 
     def _record_offsets(self, session: Any, batch: list[Any], fresh_ids: set[str]) -> None:
         recorded = self._recorded_offsets(session)
-        for (topic, partition), share in groupby(
+        for (topic, partition), run in groupby(
             sorted(batch, key=lambda d: (d.topic, d.partition, d.offset)), key=lambda d: (d.topic, d.partition)
         ):
-            share = list(share)
+            share = list(run)
             before = recorded.get((topic, partition))
             last = share[-1].offset
             if went_backwards(share[0].offset, before, window=self.redelivery_window, fresh_below=any(

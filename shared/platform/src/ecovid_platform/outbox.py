@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Mapping
+from typing import Any, cast
 
 import sqlalchemy as sa
 import structlog
@@ -171,11 +172,11 @@ class OutboxRelay:
     def _record_position(self, notification_id: int) -> None:
         # Not durable: after a database crash the relay re-publishes from an older position.
         with self.storage.transaction(durable=False) as session:
-            updated = session.execute(
+            updated = cast(sa.CursorResult[Any], session.execute(
                 outbox_position.update()
                 .where(outbox_position.c.relay == self.name)
                 .values(notification_id=notification_id)
-            ).rowcount
+            )).rowcount
             if not updated:
                 session.execute(
                     outbox_position.insert().values(relay=self.name, notification_id=notification_id)

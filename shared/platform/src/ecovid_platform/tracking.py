@@ -116,7 +116,8 @@ class TrackedCommands:
         with structlog.contextvars.bound_contextvars(
             correlation_id=delivery.event.correlation_id, patient_id=str(delivery.event.patient_id or "")
         ):
-            return handlers[delivery.event.event_type].apply(delivery.event)
+            aggregates: Sequence[Any] = handlers[delivery.event.event_type].apply(delivery.event)
+            return aggregates
 
 
 def _is_new(aggregate: Any) -> bool:
