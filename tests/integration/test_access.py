@@ -14,9 +14,10 @@ members only (403 otherwise)"):
 - the administrator, a professional of the same structure outside the circle, one of
   another structure, a member removed through the API: 403 (the admin runs the
   directory, not the patients' records);
-- a member of the care circle: never 401/403 and never 5xx (2xx, or 404/409/422 when the
-  sample meets the record in another state, e.g. a reading on an episode closed by
-  another cell: cells run in any order).
+- a member of the care circle: 2xx, or 409 when the sample meets the record in another
+  state (a reading on an episode another cell closed: cells run in any order). In one
+  run (unshuffled): 31 routes 2xx, 5 routes 409 (enrolment: an episode is open; readings,
+  hospitalisation, discharge after the close).
 
 Deliberate breaks, each seen to fail here:
 - Break: the circle check dropped on one route (`check_patient_access` removed from
@@ -249,7 +250,9 @@ def test_every_record_route_for_every_caller(world: World, route: Route, caller:
         assert response.json()["detail"], response.text  # a clear message, JSON
     else:
         status = response.status_code
-        assert status < 400 or status in (404, 409, 422), f"{route.key} as member: {status} {response.text}"
+        # 409: the record in another state (the episode closed by another cell, an open one
+        # already there); never 404 or 422, which would say the sample or the path is wrong.
+        assert status < 400 or status == 409, f"{route.key} as member: {status} {response.text}"
 
 
 def test_the_cases_are_those_of_the_running_gateway(pg_stack: Stack) -> None:
