@@ -67,7 +67,8 @@ class Wiring:
         and an empty fetch waits as long (fewer idle round trips to the broker).
         """
         s = self.settings
-        wait = s.consumer_fetch_max_wait_ms if urgent else max(s.consumer_fetch_max_wait_ms, s.consumer_relaxed_linger_ms)
+        relaxed = max(s.consumer_fetch_max_wait_ms, s.consumer_relaxed_linger_ms)
+        wait = s.consumer_fetch_max_wait_ms if urgent else relaxed
         self.consumers.append(IdempotentConsumer(
             name=name,
             topics=[topics] if isinstance(topics, str) else topics,

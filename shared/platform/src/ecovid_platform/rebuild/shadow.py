@@ -172,7 +172,9 @@ class Shadow:
 
     # -- reading ----------------------------------------------------------------------
 
-    def rows(self, connection: sa.Connection, table: sa.Table, *, shadow: bool) -> dict[tuple[Any, ...], dict[str, Any]]:
+    def rows(
+        self, connection: sa.Connection, table: sa.Table, *, shadow: bool
+    ) -> dict[tuple[Any, ...], dict[str, Any]]:
         """Every row of the live or shadow table, by primary key."""
         options = {"schema_translate_map": {None: self.schema if shadow else self._live_schema_name()}}
         key = [c.name for c in table.primary_key.columns] or [c.name for c in table.columns]
