@@ -302,53 +302,46 @@ def test_admin_routes_refuse_professionals_and_professional_routes_refuse_the_ad
 
 def test_one_audit_record_per_access(pg_stack: Stack, world: World) -> None:
     """Each access to a record, granted or refused, is one RecordAccessed on gateway.audit,
-    with the caller as actor, the patient, and the outcome. Accesses refused before the
-    caller is known (401) name nobody and are not audit records: the request log has them.
+    with the caller as actor, the patient, the method, the path and the outcome: every
+    record route (from the OpenAPI) by the member, an outsider, the admin and the removed
+    member, each request marked with its own X-Correlation-ID. Accesses refused before the
+    caller is known (401) name nobody and leave no audit record (the request log has them):
+    every route is also tried anonymously, and none appears.
 
     Break: `AuditTrail.record` returning without writing -> fails (no record arrives).
-    Break: writing each access twice (`self.app.record_accesses(accesses * 2)`) -> fails.
+    Break: writing each access twice (`record_accesses(accesses + accesses)`) -> fails.
     """
-    by_key = {r.key: r for r in ROUTES}
-    member_id, admin_id, outsider_id = (
-        _subject(world.headers[c]) for c in ("member", "admin", "outsider_other_structure")
-    )
-    planned = [  # (route, caller, actor kind, actor id, granted)
-        ("GET /api/v1/patients/{patient_id}", "member", "professional", member_id, True),
-        ("GET /api/v1/patients/{patient_id}", "outsider_other_structure", "professional", outsider_id, False),
-        ("GET /api/v1/care-episodes/{episode_id}/readings", "member", "professional", member_id, True),
-        ("POST /api/v1/care-episodes/{episode_id}/readings", "outsider_other_structure", "professional",
-         outsider_id, False),
-        ("GET /api/v1/documents/{document_id}", "member", "professional", member_id, True),
-        ("GET /api/v1/patients/{patient_id}/documents", "admin", "admin", admin_id, False),
-        ("GET /api/v1/alerts", "member", "professional", member_id, True),
-        ("POST /api/v1/alerts/{alert_id}/acknowledge", "admin", "admin", admin_id, False),
-    ]
+    kinds = {"member": "professional", "outsider_other_structure": "professional",
+             "admin": "admin", "removed_member": "professional"}
     run = uuid.uuid4().hex[:8]
     expected = {}
-    for n, (key, caller, kind, actor_id, granted) in enumerate(planned):
-        marker = f"audit-{run}-{n}"
-        status = world.request(by_key[key], caller, correlation_id=marker).status_code
-        assert (status < 400) == granted, f"{key} as {caller}: {status}"
-        expected[marker] = {"kind": kind, "id": actor_id, "granted": granted, "method": key.split()[0]}
-    anonymous = f"audit-{run}-anonymous"
-    assert world.request(by_key["GET /api/v1/patients/{patient_id}"], "anonymous", anonymous).status_code == 401
+    for n, route in enumerate(ROUTES):
+        for caller, kind in kinds.items():
+            marker = f"audit-{run}-{n}-{caller}"
+            response = world.request(route, caller, correlation_id=marker)
+            granted = caller == "member"
+            assert (response.status_code not in (401, 403)) == granted, f"{route.key} as {caller}: {response.text}"
+            expected[marker] = {"actor": {"kind": kind, "id": _subject(world.headers[caller])},
+                                "granted": granted, "method": route.method,
+                                "route": httpx.URL(str(response.request.url)).path}
+        assert world.request(route, "anonymous", f"audit-{run}-{n}-anonymous").status_code == 401
 
     def ours() -> list[dict[str, Any]] | None:
         events = [orjson.loads(r.value) for r in read_all(pg_stack.kafka_bootstrap, topics.GATEWAY_AUDIT, idle_ms=500)]
         mine = [e for e in events if e["correlation_id"].startswith(f"audit-{run}-")]
         return mine if {e["correlation_id"] for e in mine} >= set(expected) else None
 
-    records = eventually(ours, timeout=30, interval=0.5)
+    records = eventually(ours, timeout=60, interval=0.5)
     counts = Counter(e["correlation_id"] for e in records)
-    assert counts == Counter(dict.fromkeys(expected, 1)), counts  # exactly one each, none for the anonymous call
+    assert counts == Counter(dict.fromkeys(expected, 1)), counts  # exactly one each, none anonymous
     for event in records:
         want = expected[event["correlation_id"]]
         assert event["event_type"] == "RecordAccessed"
         assert event["patient_id"] == world.patient
-        assert event["actor"] == {"kind": want["kind"], "id": want["id"]}
+        assert event["actor"] == want["actor"]
         assert event["payload"]["granted"] is want["granted"]
         assert event["payload"]["status_code"] == (200 if want["granted"] else 403)
-        assert event["payload"]["method"] == want["method"]
+        assert (event["payload"]["method"], event["payload"]["route"]) == (want["method"], want["route"])
 
 
 def _subject(headers: dict[str, str]) -> str:
