@@ -140,11 +140,14 @@ class Stack:
         process.send_signal(signal.SIGKILL)
         process.wait()
 
-    def stop_service(self, service: str, timeout: float = 15) -> int:
-        """SIGTERM, as Kubernetes sends it, and wait for the exit (SIGKILL after `timeout`)."""
+    def stop_service(self, service: str, timeout: float = 15, *, signalled: bool = False) -> int:
+        """SIGTERM, as Kubernetes sends it (once: a second one, landing after the process has
+        put its signal handlers away, would kill it mid-exit), and wait for the exit (SIGKILL
+        after `timeout`)."""
         process = self.processes[service]
         if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
+            if not signalled:
+                process.send_signal(signal.SIGTERM)
             try:
                 process.wait(timeout)
             except subprocess.TimeoutExpired:
@@ -177,7 +180,7 @@ class Stack:
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
         for service in self.processes:
-            self.stop_service(service, timeout)
+            self.stop_service(service, timeout, signalled=True)
         self.stop_broker()
 
     def _running(self, service: str) -> bool:
