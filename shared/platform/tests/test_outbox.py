@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from types import SimpleNamespace
 from typing import Any, ClassVar
 
 import pytest
@@ -27,6 +28,7 @@ class FakeProducer:
         self.options = options
         self.sent: list[tuple[str, bytes, bytes | None, dict[str, bytes]]] = []
         self.failures = 0
+        self.next_offset = 0  # one partition: the offset the broker gives the next record
         FakeProducer.instances.append(self)
 
     async def start(self) -> None:
@@ -42,8 +44,13 @@ class FakeProducer:
             acknowledged.set_exception(ConnectionError("broker gone before acknowledging"))
         else:
             self.sent.append((topic, value, key, dict(headers)))
-            acknowledged.set_result(None)
+            acknowledged.set_result(SimpleNamespace(partition=0, offset=self.next_offset))
+            self.next_offset += 1
         return acknowledged
+
+    def restart_empty(self) -> None:
+        """The broker behind this connection restarts with nothing: offsets start again at 0."""
+        self.next_offset = 0
 
     def event_ids(self) -> list[str]:
         return [json.loads(value)["event_id"] for _, value, _, _ in self.sent]
@@ -142,7 +149,8 @@ async def test_at_start_an_empty_broker_gets_the_whole_log_again_from_zero(
     try:
         await _until(lambda: FakeProducer.instances and len(FakeProducer.instances[0].sent) >= 3)
         save_marks(marks, "D")  # woken by the save
-        await _until(lambda: len(FakeProducer.instances[0].sent) >= 4)
+        # Sent, then recorded: wait for the position, which moves once the broker acknowledged.
+        await _until(lambda: relay._published_up_to == 4)
     finally:
         running.cancel()
         await asyncio.gather(running, return_exceptions=True)
@@ -182,6 +190,79 @@ async def test_republish_all_sends_every_event_again_with_the_same_ids(
     assert await relay_for(marks, storage).republish_all() == 3  # its own producer
     assert FakeProducer.instances[0].event_ids() == producer.event_ids()
     assert relay._position() == 3
+
+
+async def test_offsets_that_go_back_while_running_mean_the_whole_log_again(marks: Marks, storage: Storage) -> None:
+    """A broker restarted empty under a running relay, seen at the next send.
+
+    Break: drop `_offsets_went_back` from `relay_once` -> fails (A and B never sent again).
+    """
+    save_marks(marks, "A", "B")
+    relay, producer = relay_for(marks, storage), FakeProducer()
+    await relay.relay_once(producer)  # type: ignore[arg-type]
+    producer.restart_empty()
+    save_marks(marks, "C")
+    with structlog.testing.capture_logs() as logs:
+        await relay.relay_once(producer)  # type: ignore[arg-type]  # C lands at offset 0: gone back
+    assert any(e["event"].startswith("broker offsets went back") for e in logs)
+    assert relay._position() == 0
+    while await relay.relay_once(producer):  # type: ignore[arg-type]
+        pass
+    names = [json.loads(value)["payload"]["last_name"] for _, value, _, _ in producer.sent]
+    assert names == ["A", "B", "C", "A", "B", "C"]
+    assert relay._position() == 3
+
+
+async def test_a_broker_away_is_waited_out_and_nothing_is_lost(
+    marks: Marks, storage: Storage, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Break: let `run` raise on a connection error (as before) -> fails (the relay dies)."""
+    from aiokafka.errors import KafkaConnectionError
+
+    class Unreachable(FakeProducer):
+        refusals = 2
+
+        async def start(self) -> None:
+            if Unreachable.refusals:
+                Unreachable.refusals -= 1
+                raise KafkaConnectionError("broker gone")
+
+    save_marks(marks, "A")
+    monkeypatch.setattr(outbox, "AIOKafkaProducer", Unreachable)
+    monkeypatch.setattr(outbox, "_RETRY_FIRST_SECONDS", 0.01)
+    FakeProducer.instances.clear()
+    relay = relay_for(marks, storage, ends={0: 0})
+    running = asyncio.create_task(relay.run())
+    try:
+        await _until(lambda: relay._published_up_to == 1)
+    finally:
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+    assert len(FakeProducer.instances) == 3
+    assert [len(p.sent) for p in FakeProducer.instances] == [0, 0, 1]
+    assert relay_for(marks, storage)._position() == 1
+
+
+async def test_a_database_away_is_waited_out_but_a_defect_stops_the_relay(
+    marks: Marks, storage: Storage, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Break: treat every exception as one to wait out -> fails (a defect would loop silently)."""
+    from eventsourcing.persistence import OperationalError
+
+    save_marks(marks, "A")
+    select = marks.recorder.select_notifications
+    failures = [OperationalError("server closed the connection"), ValueError("a defect")]
+
+    def flaky(*args: Any, **kwargs: Any) -> Any:
+        if failures:
+            raise failures.pop(0)
+        return select(*args, **kwargs)
+
+    monkeypatch.setattr(marks.recorder, "select_notifications", flaky)
+    monkeypatch.setattr(outbox, "AIOKafkaProducer", FakeProducer)
+    monkeypatch.setattr(outbox, "_RETRY_FIRST_SECONDS", 0.01)
+    with pytest.raises(ValueError, match="a defect"):
+        await asyncio.wait_for(relay_for(marks, storage).run(), timeout=10)
 
 
 async def _until(condition, timeout: float = 10) -> None:  # type: ignore[no-untyped-def]

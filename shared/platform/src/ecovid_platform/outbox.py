@@ -20,10 +20,12 @@ from typing import Any, cast
 import sqlalchemy as sa
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.errors import KafkaError
 from eventsourcing.domain import DomainEventProtocol
 
 from ecovid_events import IntegrationEvent
 from ecovid_platform.application import ServiceApplication
+from ecovid_platform.failures import is_transient
 from ecovid_platform.storage import Storage
 from ecovid_platform.tables import outbox_position
 
@@ -31,6 +33,7 @@ Translate = Callable[[DomainEventProtocol], Iterable[IntegrationEvent]]
 # Partition -> end offset (the next offset to be written); empty when the topic is missing.
 EndOffsets = Callable[[], Awaitable[Mapping[int, int]]]
 log = structlog.get_logger(__name__)
+_RETRY_FIRST_SECONDS, _RETRY_MAX_SECONDS = 0.2, 5.0
 
 
 class OutboxRelay:
@@ -47,6 +50,7 @@ class OutboxRelay:
         idle_poll_seconds: float = 1.0,
         linger_seconds: float = 0.0,
         end_offsets: EndOffsets | None = None,
+        check_broker_seconds: float = 5.0,
     ) -> None:
         self.name, self.app, self.storage = name, app, storage
         self.translate, self.topic, self.bootstrap = translate, topic, bootstrap
@@ -55,8 +59,12 @@ class OutboxRelay:
         self.end_offsets = end_offsets or (lambda: topic_end_offsets(self.bootstrap, self.topic))
         self._wake = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
+        self.check_broker_seconds = check_broker_seconds
         # The relay is the only writer of its position: read once, then kept here.
         self._published_up_to: int | None = None
+        # Partition -> highest offset the broker gave this relay: one at or below it means the
+        # broker lost the topic (only this relay writes to it).
+        self._highest_offsets: dict[int, int] = {}
 
     def wake(self) -> None:
         """Thread-safe: called after every save so the relay does not wait for its poll."""
@@ -64,21 +72,46 @@ class OutboxRelay:
             self._loop.call_soon_threadsafe(self._wake.set)
 
     async def run(self) -> None:
+        """Relay until cancelled. The broker or the database going away is waited out (with
+        backoff), never fatal: the position only moves after the broker acknowledged."""
         self._loop = asyncio.get_running_loop()
         self.app.on_recorded = self.wake
-        producer = AIOKafkaProducer(
-            bootstrap_servers=self.bootstrap, acks="all", enable_idempotence=False, linger_ms=2
-        )
-        await producer.start()
-        try:
-            if await self.broker_lost_events():
-                await asyncio.to_thread(self.reset_position)
-            while True:
-                published = await self.relay_once(producer)
-                if published < self.batch_size:
-                    await self._wait_for_new_events()
-        finally:
-            await producer.stop()
+        delay = _RETRY_FIRST_SECONDS
+        while True:
+            producer = AIOKafkaProducer(
+                bootstrap_servers=self.bootstrap, acks="all", enable_idempotence=False, linger_ms=2
+            )
+            try:
+                await producer.start()
+                if await self.broker_lost_events():
+                    await asyncio.to_thread(self.reset_position)
+                delay = _RETRY_FIRST_SECONDS
+                await self._relay_until_failure(producer)
+            except Exception as error:  # classified just below
+                if not _waits_out(error):
+                    raise
+                log.warning("outbox relay waiting: broker or database unreachable", relay=self.name,
+                            error=repr(error), retry_in_s=delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, _RETRY_MAX_SECONDS)
+            finally:
+                await _stop_quietly(producer)
+
+    async def _relay_until_failure(self, producer: AIOKafkaProducer) -> None:
+        idle_since = asyncio.get_running_loop().time()
+        while True:
+            published = await self.relay_once(producer)
+            if published < self.batch_size:
+                await self._wait_for_new_events()
+            now = asyncio.get_running_loop().time()
+            if published:
+                idle_since = now
+            elif now - idle_since >= self.check_broker_seconds:
+                # Nothing to publish: a broker that restarted empty meanwhile would otherwise go
+                # unnoticed until the next save, and events it lost would wait until then.
+                idle_since = now
+                if await self.broker_lost_events():
+                    await asyncio.to_thread(self.reset_position)
 
     async def _wait_for_new_events(self) -> None:
         try:
@@ -108,6 +141,7 @@ class OutboxRelay:
         """Publish again from the start of the notification log (same event ids), at the next batch."""
         self._record_position(0)
         self._published_up_to = 0
+        self._highest_offsets.clear()
 
     async def republish_all(self, producer: AIOKafkaProducer | None = None) -> int:
         """Publish every stored event again, from the start (for an operator: `ecovid-ops republish`).
@@ -154,11 +188,31 @@ class OutboxRelay:
                         ("correlation_id", event.correlation_id.encode()),
                     ],
                 ))
-        await asyncio.gather(*sends)
+        delivered = await asyncio.gather(*sends)
+        if self._offsets_went_back(delivered):
+            # The broker restarted empty under us: what it had is gone, so publish it all again.
+            await asyncio.to_thread(self.reset_position)
+            return len(notifications)
         await asyncio.to_thread(self._record_position, notifications[-1].id)
         self._published_up_to = notifications[-1].id
         log.debug("outbox relayed", count=len(sends), position=notifications[-1].id)
         return len(notifications)
+
+    def _offsets_went_back(self, delivered: Iterable[Any]) -> bool:
+        """True when the broker gave an offset at or below one it gave before for that partition."""
+        went_back = False
+        for metadata in delivered:
+            highest = self._highest_offsets.get(metadata.partition, -1)
+            if metadata.offset <= highest:
+                went_back = True
+                log.warning("broker offsets went back: topic re-created or broker restarted empty; "
+                            "re-publishing the notification log from the start", relay=self.name,
+                            topic=self.topic, partition=metadata.partition, offset=metadata.offset,
+                            highest_offset_before=highest)
+                self._highest_offsets.clear()
+                break
+            self._highest_offsets[metadata.partition] = metadata.offset
+        return went_back
 
     def _position(self) -> int:
         with self.storage.transaction() as session:
@@ -181,6 +235,18 @@ class OutboxRelay:
                 session.execute(
                     outbox_position.insert().values(relay=self.name, notification_id=notification_id)
                 )
+
+
+def _waits_out(error: BaseException) -> bool:
+    """The broker or the database is away: wait and try again. Anything else is a defect."""
+    return isinstance(error, KafkaError | OSError) or is_transient(error)
+
+
+async def _stop_quietly(producer: AIOKafkaProducer) -> None:
+    try:
+        await producer.stop()
+    except Exception as error:  # noqa: BLE001 - a producer that never connected may fail to stop
+        log.debug("producer stop failed", error=repr(error))
 
 
 async def topic_end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
