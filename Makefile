@@ -35,6 +35,7 @@ test-integration: install
 
 bench: install ## pipeline throughput and latency, list and search latency, on PostgreSQL
 	$(BIN)/python -m ecovid_stack.bench
+	$(BIN)/python -m ecovid_stack.bench.rebuild
 	$(BIN)/python services/ecovid-monitor/bench/list_bench.py
 	$(BIN)/python services/dossier/bench/search_bench.py
 

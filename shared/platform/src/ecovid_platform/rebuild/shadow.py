@@ -33,7 +33,7 @@ class ShadowSession(Session):
 
     shadow_schema: str = ""
 
-    def _execute_internal(self, statement: Any, params: Any = None, *,  # type: ignore[override]
+    def _execute_internal(self, statement: Any, params: Any = None, *,
                           execution_options: Any = EMPTY_DICT, **kw: Any) -> Any:
         options = {**execution_options, "schema_translate_map": {None: self.shadow_schema}}
         return super()._execute_internal(statement, params, execution_options=options, **kw)

@@ -1,0 +1,115 @@
+"""`python -m ecovid_stack.bench.rebuild`: rebuild speed of every read model, in events per second.
+
+Starts the stack on a fresh PostgreSQL database, drives alarming readings through the
+gateway (each one: a reading, a breach, an alert), waits until every alert is visible,
+then rebuilds each read model of each service with `ecovid-ops`' engine while the stack
+runs (shadow tables, then the swap) and times the replay. Writes bench-results/rebuild.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+from ecovid_stack.bench.__main__ import ADMIN, machine, postgres
+from ecovid_stack.bench.load import closed_loop
+from ecovid_stack.bench.pipeline import Clinic
+from ecovid_stack.ports import Ports
+from ecovid_stack.stack import Stack, StackConfig
+
+TARGET = 20_000  # events/s, for the alert list and the monitoring lists
+TARGETED = {("alerting", "alerts"), ("ecovid-monitor", "lists")}
+
+
+async def seed(stack: Stack, readings: int, patients: int) -> int:
+    clinic = await Clinic.open(stack.url("gateway"), ADMIN, patients=patients, tag="rebuild")
+    try:
+        run = await closed_loop(clinic.send, readings, 16)
+        deadline = time.monotonic() + 300
+        while (count := await clinic.alert_count()) < readings - run.errors and time.monotonic() < deadline:
+            await asyncio.sleep(0.5)
+        return count
+    finally:
+        await clinic.aclose()
+
+
+def rebuild_all(stack: Stack) -> list[dict[str, Any]]:
+    from ecovid_ops.services import SERVICES
+
+    from ecovid_platform.rebuild.engine import rebuild
+    from ecovid_platform.settings import ServiceSettings
+
+    results = []
+    for service in SERVICES.values():
+        if service.read_models is None:
+            continue
+        saved = dict(os.environ)
+        os.environ.update(stack.service_env(service.name))
+        try:
+            catalogue = service.rebuildable()
+            outcomes = asyncio.run(rebuild(catalogue, None, ServiceSettings()))
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+        for o in outcomes:
+            results.append({
+                "service": o.service, "read_model": o.read_model, "own_events": o.own_events,
+                "consumed_events": o.consumed_events, "records_read": o.records_read,
+                "rows": sum(o.rows.values()), "replay_seconds": round(o.replay_seconds, 3),
+                "events_per_second": round(o.events_per_second),
+                "total_seconds_with_swap": round(o.seconds, 3),
+                "target_events_per_second": TARGET if (o.service, o.read_model) in TARGETED else None,
+            })
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--readings", type=int, default=10_000)
+    parser.add_argument("--patients", type=int, default=200)
+    args = parser.parse_args()
+    settings = postgres()
+    database = f"ecovid_rebuild_bench_{uuid.uuid4().hex[:10]}"
+    admin_dsn = {"host": settings["POSTGRES_HOST"], "port": int(settings["POSTGRES_PORT"]),
+                 "user": settings["POSTGRES_USER"], "password": settings["POSTGRES_PASSWORD"] or None,
+                 "dbname": "postgres", "autocommit": True}
+    with psycopg.connect(**admin_dsn) as connection:
+        connection.execute(f'CREATE DATABASE "{database}"')
+    work = Path(tempfile.mkdtemp(prefix="ecovid-rebuild-bench-"))
+    stack = Stack(StackConfig(
+        ports=Ports.free(), data_dir=work / "data", log_dir=work / "logs",
+        postgres={**settings, "POSTGRES_DBNAME": database},
+        env={"ECOVID_ADMIN_EMAIL": ADMIN["username"], "ECOVID_ADMIN_PASSWORD": ADMIN["password"],
+             "ECOVID_LOG_JSON": "true"},
+    ))
+    try:
+        stack.start(timeout=120)
+        alerts = asyncio.run(seed(stack, args.readings, args.patients))
+        read_models = rebuild_all(stack)
+    finally:
+        stack.stop()
+        with psycopg.connect(**admin_dsn) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    results = {"machine": machine(), "at": datetime.now(UTC).isoformat(), "database": "postgresql",
+               "readings_sent": args.readings, "alerts_visible": alerts, "read_models": read_models}
+    out = Path("bench-results")
+    out.mkdir(exist_ok=True)
+    (out / "rebuild.json").write_text(json.dumps(results, indent=2) + "\n")
+    for r in read_models:
+        target = f"  (target {r['target_events_per_second']:,})" if r["target_events_per_second"] else ""
+        print(f"{r['service']:>15} {r['read_model']:<10} {r['own_events'] + r['consumed_events']:>7} events "
+              f"in {r['replay_seconds']:>6.2f} s: {r['events_per_second']:>8,} events/s{target}")
+
+
+if __name__ == "__main__":
+    main()
