@@ -36,9 +36,15 @@ def registered(last_name: str, event_id: uuid.UUID | None = None) -> PatientRegi
     )
 
 
+# Raised, once each, when a "Flaky" event is applied: the database going away for a while.
+flaky_failures: list[BaseException] = []
+
+
 def apply(session: sa.orm.Session, event: PatientRegistered) -> None:
     if event.payload.last_name == "Failing":
         raise RuntimeError("this handler always fails on Failing")
+    if event.payload.last_name == "Flaky" and flaky_failures:
+        raise flaky_failures.pop(0)
     session.execute(applied.insert().values(event_id=str(event.event_id), name=event.payload.last_name))
 
 
@@ -78,6 +84,37 @@ async def test_redelivery_retries_and_dead_letter(bootstrap: str, tmp_path: Path
     assert headers["dlt.attempts"] == "3"
     assert headers["dlt.topic"] == TOPIC and headers["dlt.offset"] == "2"
     assert parked[0].value == messages[2].to_bytes()
+
+
+async def test_a_transient_failure_rewinds_on_the_real_broker_and_never_dead_letters(
+    bootstrap: str, tmp_path: Path,
+) -> None:
+    """The rewind (`seek`) after a transient failure, on aiokafka and tansu rather than a fake:
+    the failed message comes again, and so does every later one.
+
+    Break: acknowledge after a transient failure instead of rewinding -> fails ("Flaky" lost).
+    (A transient failure during the one-by-one replay: shared/platform/tests/test_consumer.py.)
+    """
+    storage = Storage("runtime-test", ServiceSettings(data_dir=tmp_path))
+    storage.create_tables(effects)
+    consumer = IdempotentConsumer(
+        name="runtime-test.flaky", topics=[TOPIC], storage=storage,
+        handlers={"PatientRegistered": Projects(apply)}, max_attempts=2, retry_delay=0.01,
+    )
+    down = sa.exc.OperationalError("INSERT", {}, ConnectionRefusedError("database down"))
+    flaky_failures[:] = [down] * 5  # longer than the attempts
+    broker = KafkaBroker(bootstrap, logger=None)
+    consumer.subscribe(broker)
+    await broker.start()
+    try:
+        for event in [registered("Avant"), registered("Flaky"), registered("Apres")]:
+            await broker.publish(event.to_bytes(), TOPIC, key=b"same-partition")
+        await _until(lambda: _names(storage) == ["Apres", "Avant", "Flaky"])
+    finally:
+        await broker.stop()
+    assert flaky_failures == []
+    parked = await asyncio.to_thread(read_all, bootstrap, topics.dead_letter(TOPIC), 500)
+    assert parked == []
 
 
 def _names(storage: Storage) -> list[str]:
