@@ -20,6 +20,10 @@ members only (403 otherwise)"):
   hospitalisation, discharge after the close).
 
 Deliberate breaks, each seen to fail here:
+- Break: two routes added to patients.py, `GET /patients/{id}/portal-invitations` with no
+  circle check and `POST /patients/{id}/emergency-access` (a body) -> 12 cells fail: the
+  GET's admin/outsider/removed cells (200 instead of 403), every cell of the POST ("no
+  sample body known").
 - Break: the circle check dropped on one route (`check_patient_access` removed from
   `GET /care-episodes/{id}/readings/series`) -> the 4 outsider/admin/removed cells of
   that route fail (200 instead of 403).
