@@ -299,6 +299,24 @@ def test_a_member_removed_through_the_api_loses_access(
     assert professional_id not in members
 
 
+def test_every_route_but_sign_in_wants_a_valid_token(pg_stack: Stack, world: World) -> None:
+    """Every operation of the live OpenAPI (records or not: directory, search, lists, rule
+    sets), without a token and with an expired one: 401 before anything else is looked at."""
+    gateway = pg_stack.url("gateway")
+    openapi = httpx.get(gateway + "/openapi.json").json()
+    tried = []
+    for path, operations in openapi["paths"].items():
+        for method in operations:
+            if path == "/api/v1/auth/token" or not path.startswith("/api/"):
+                continue  # signing in, and /health for the probes
+            concrete = "/".join(str(uuid.uuid4()) if p.startswith("{") else p for p in path.split("/"))
+            for caller in ("anonymous", "expired"):
+                response = httpx.request(method.upper(), gateway + concrete, headers=world.headers[caller], json={})
+                assert response.status_code == 401, f"{method.upper()} {path} as {caller}: {response.text}"
+            tried.append(path)
+    assert len(tried) >= 42  # 43 operations under /api/v1 today, sign-in apart
+
+
 def test_wrong_password_is_refused(pg_stack: Stack) -> None:
     response = httpx.post(pg_stack.url("gateway") + "/api/v1/auth/token",
                           json={"username": "admin@it.local", "password": "wrong"})
