@@ -301,7 +301,10 @@ def test_a_member_removed_through_the_api_loses_access(
 
 def test_every_route_but_sign_in_wants_a_valid_token(pg_stack: Stack, world: World) -> None:
     """Every operation of the live OpenAPI (records or not: directory, search, lists, rule
-    sets), without a token and with an expired one: 401 before anything else is looked at."""
+    sets), without a token and with an expired one: 401 before anything else is looked at.
+
+    Break: a request without a token taken as the admin (deps.principal) -> fails.
+    """
     gateway = pg_stack.url("gateway")
     openapi = httpx.get(gateway + "/openapi.json").json()
     tried = []
