@@ -59,6 +59,8 @@ class CareCircleApplication(ServiceApplication):
     def creator_joins_circle(self, event: PatientRegistered) -> list[CareCircle]:
         """The professional who registers a patient joins the patient's care circle."""
         circle = self.circle(event.patient_id)
+        if circle.caused_by(event.event_id):
+            return []  # applied before: the creator may have been removed since
         creator = event.payload.registered_by
         if creator:
             circle.add(

@@ -103,6 +103,23 @@ def test_the_professional_who_registers_a_patient_joins_the_circle(app: CareCirc
     assert [type(e) for e in published(app)].count(CareTeamMemberAdded) == 1
 
 
+def test_a_registration_delivered_again_does_not_bring_back_a_removed_creator(app: CareCircleApplication) -> None:
+    """A broker restarted empty gets every event re-published: the registration comes back.
+
+    Break: drop the `caused_by` check in creator_joins_circle -> fails (the creator is back).
+    """
+    patient, creator = uuid.uuid4(), uuid.uuid4()
+    event = registered(patient, str(creator))
+    for circle in app.creator_joins_circle(event):
+        app.save(circle)
+    circle = app.circle(patient)
+    circle.remove(creator, {"actor": ADMIN.model_dump(), "correlation_id": "c", "causation_id": None})
+    app.save(circle)
+    for circle in app.creator_joins_circle(event):
+        app.save(circle)
+    assert app.circle(patient).members == {}
+
+
 def test_a_patient_registered_by_no_professional_has_an_empty_circle(app: CareCircleApplication) -> None:
     patient = uuid.uuid4()
     for circle in app.creator_joins_circle(registered(patient, None)):

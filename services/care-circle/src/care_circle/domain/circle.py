@@ -19,6 +19,12 @@ class CareCircle(Aggregate):
     def __init__(self, patient_id: uuid.UUID) -> None:
         self.patient_id = patient_id
         self.members: dict[str, str] = {}
+        # Ids of the integration events that already changed this circle (their trace's
+        # causation): a re-published registration must not bring back a member removed since.
+        self.causes: set[str] = set()
+
+    def caused_by(self, event_id: uuid.UUID) -> bool:
+        return str(event_id) in self.causes
 
     def add(self, professional_id: uuid.UUID, role: str, trace: dict[str, Any]) -> None:
         """Adding a member twice changes nothing: the command is idempotent."""
@@ -32,6 +38,8 @@ class CareCircle(Aggregate):
         self, professional_id: uuid.UUID, role: str, patient_id: uuid.UUID, trace: dict[str, Any]
     ) -> None:
         self.members[str(professional_id)] = role
+        if trace.get("causation_id"):
+            self.causes.add(str(trace["causation_id"]))
 
     def remove(self, professional_id: uuid.UUID, trace: dict[str, Any]) -> bool:
         if str(professional_id) not in self.members:
