@@ -180,7 +180,7 @@ async def current_actor(
     x_actor_id: Annotated[str | None, Header()] = None,
 ) -> Actor:
     try:
-        return Actor(kind=x_actor_kind, id=x_actor_id)  # type: ignore[arg-type]
+        return Actor(kind=x_actor_kind, id=x_actor_id)
     except ValueError:
         raise HTTPException(status_code=400, detail="X-Actor-Kind is not a known actor kind") from None
 

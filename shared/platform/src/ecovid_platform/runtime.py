@@ -71,12 +71,12 @@ class ServiceProcess:
         # longer after a crash), and /health/ready says what is still missing.
         serving = asyncio.create_task(server.serve(), name="http")
         stop_signal = asyncio.create_task(asked_to_stop.wait(), name="signal")
-        starting = asyncio.create_task(self.broker.start(), name="broker")
+        starting = asyncio.create_task(_awaited(self.broker.start()), name="broker")
         done, _ = await asyncio.wait([serving, stop_signal, starting], return_when=asyncio.FIRST_COMPLETED)
         workers: list[asyncio.Task[None]] = []
         if starting in done and starting.exception() is None:
             done.discard(starting)
-            workers = [asyncio.create_task(job(), name=job.__qualname__) for job in self._jobs()]
+            workers = [asyncio.create_task(_awaited(job()), name=job.__qualname__) for job in self._jobs()]
             log.info("service started", port=self.settings.http_port)
             done, _ = await asyncio.wait([serving, stop_signal, *workers], return_when=asyncio.FIRST_COMPLETED)
         failed = [task for task in done if task not in (serving, stop_signal)]
@@ -97,3 +97,8 @@ class ServiceProcess:
         if self.relay is not None:
             jobs.append(self.relay.run)
         return jobs
+
+
+async def _awaited(awaitable: Awaitable[None]) -> None:
+    """A task needs a coroutine; the broker's start and the jobs are only typed awaitable."""
+    await awaitable
