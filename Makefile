@@ -42,9 +42,10 @@ bench: install ## pipeline throughput and latency, list and search latency, on P
 schemas: install ## JSON Schemas of the integration events
 	$(BIN)/python -m ecovid_events.export_schemas shared/events/schemas
 
-lint: install
+lint: install ## ruff (line length included), import contracts, mypy on shared/ (mypy.ini)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .coverage
