@@ -30,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -137,9 +138,18 @@ class Rebuild:
         if self.model.local is not None:
             last = self.app.recorder.max_notification_id() or 0
             self.progress("own events", 0, last)
-            while self.replayed_to < last:
-                with self.shadow.batch() as session:
-                    self._replay_own(session, last)
+            # The next batch is fetched while this one is decoded and written: the
+            # database's answer overlaps the interpreter's work.
+            with ThreadPoolExecutor(max_workers=1) as fetcher:
+                coming = fetcher.submit(self._fetch_own, self.replayed_to, last)
+                while notifications := coming.result():
+                    if notifications[-1].id < last:
+                        coming = fetcher.submit(self._fetch_own, notifications[-1].id, last)
+                    else:
+                        coming = fetcher.submit(list)
+                    with self.shadow.batch() as session:
+                        self._apply_own(session, notifications)
+            self.replayed_to = last  # ids can have gaps (rolled-back inserts)
         if self.reader is not None:
             self.progress("consumed events", 0, await self.reader.total())
             async for read, events in self.reader.to_end():
@@ -148,15 +158,22 @@ class Rebuild:
                 self.progress("consumed events", read, None)
             self.outcome.records_read = self.reader.read
 
-    def _replay_own(self, session: Any, up_to: int, batch_size: int = 5000) -> None:
-        """The next batch of own events, up to notification `up_to`, into the shadow."""
+    def _fetch_own(self, after: int, up_to: int, batch_size: int = 5000) -> list[Any]:
+        return list(self.app.recorder.select_notifications(
+            after, min(batch_size, up_to - after), stop=up_to, inclusive_of_start=False))
+
+    def _replay_own(self, session: Any, up_to: int) -> None:
+        """Own events after the last one replayed, up to notification `up_to`, into the shadow."""
+        while self.replayed_to < up_to:
+            notifications = self._fetch_own(self.replayed_to, up_to)
+            if not notifications:
+                break
+            self._apply_own(session, notifications)
+        self.replayed_to = up_to
+
+    def _apply_own(self, session: Any, notifications: Sequence[Any]) -> None:
         local = self.model.local
         assert local is not None
-        notifications = self.app.recorder.select_notifications(
-            self.replayed_to, min(batch_size, up_to - self.replayed_to), stop=up_to, inclusive_of_start=False)
-        if not notifications:
-            self.replayed_to = up_to  # ids can have gaps (rolled-back inserts)
-            return
         events = [e for _, e in translated(self.app, self.catalogue.translate, notifications)
                   if e.event_type in local.handlers]
         apply_in_runs(session, local.handlers, events)
@@ -194,9 +211,8 @@ class Rebuild:
                     consumer_inbox.c.consumer == self.model.consumed.consumer)).scalars())
             if verify:
                 self._check_not_behind(position, inbox)
-            if local is not None and position is not None:
-                while self.replayed_to < position:
-                    self._replay_own(session, position)
+            if local is not None and position is not None and self.replayed_to < position:
+                self._replay_own(session, position)
             if self.model.consumed is not None and inbox - self.applied:
                 await self._catch_up_consumed(session, inbox, verify=verify)
             if verify:
