@@ -6,6 +6,7 @@ Each test names the deliberate break it was seen to catch.
 from __future__ import annotations
 
 import json
+import uuid
 
 import sqlalchemy as sa
 import sqlalchemy.exc
@@ -411,3 +412,48 @@ def _partition():  # type: ignore[no-untyped-def]
     from aiokafka import TopicPartition
 
     return TopicPartition(TOPIC, 0)
+
+
+async def test_a_rewind_refused_by_the_consumer_is_logged_not_raised(kafka: FakeKafka, storage: Storage) -> None:
+    """The partition went to another member meanwhile: its new owner starts from the last commit."""
+    projection = Projection()
+    projection.failures = [DATABASE_DOWN]
+    projecting(kafka, storage, projection)
+    kafka.produce_event(registered("Moved"))
+
+    def revoked(where, offset) -> None:  # type: ignore[no-untyped-def]
+        raise RuntimeError("partition not assigned")
+
+    kafka.seek = revoked  # type: ignore[method-assign]
+    with structlog.testing.capture_logs() as logs:
+        message = await kafka.deliver()
+    assert message is not None and not message.acked and kafka.swallowed == []
+    assert [e["event"] for e in logs if e["log_level"] == "warning"][-1] == "consumer could not rewind"
+
+
+async def test_other_event_types_are_skipped_and_a_short_batch_lingers(kafka: FakeKafka, storage: Storage) -> None:
+    from ecovid_events.dossier import PatientIdentityUpdated
+
+    projecting(kafka, storage, Projection(), linger_ms=1)
+    mine = registered("Mine")
+    fields = json.loads(mine.to_bytes()) | {"event_type": "PatientIdentityUpdated", "event_id": str(uuid.uuid4())}
+    fields["payload"].pop("registered_by", None)
+    other = PatientIdentityUpdated.model_validate(fields)
+    kafka.produce(TOPIC, other.to_bytes())  # no event_type header: read, then skipped
+    kafka.produce(TOPIC, json.dumps({"event_type": "PatientRegistered", "schema_version": 1}).encode())
+    kafka.produce(TOPIC, json.dumps({"event_type": "Unheard", "schema_version": 9}).encode())
+    kafka.produce_event(mine)
+    await kafka.drain()
+    assert names(storage) == ["Mine"]
+    reasons = [p["dlt.reason"] for p in kafka.dead_letters()]
+    assert len(reasons) == 2 and all(r.startswith("invalid event: ") for r in reasons)
+
+
+async def test_one_read_model_alone_and_events_one_by_one_through_combined(kafka: FakeKafka, storage: Storage) -> None:
+    alone, first, second = Projection(), Projection(), Projection()
+    handlers = combined({"PatientRegistered": Projects(alone.apply)})
+    assert handlers["PatientRegistered"].apply == alone.apply
+    both = combined({"PatientRegistered": Projects(first.apply)}, {"PatientRegistered": Projects(second.apply)})
+    with storage.transaction() as session:
+        both["PatientRegistered"].apply(session, registered("Single"))
+    assert names(storage) == ["Single", "Single"]
