@@ -67,6 +67,7 @@ def rebuild_all(stack: Stack) -> list[dict[str, Any]]:
                 "consumed_events": o.consumed_events, "records_read": o.records_read,
                 "rows": sum(o.rows.values()), "replay_seconds": round(o.replay_seconds, 3),
                 "events_per_second": round(o.events_per_second),
+                "own_events_per_second": round(o.own_events / o.own_seconds) if o.own_seconds else None,
                 "total_seconds_with_swap": round(o.seconds, 3),
                 "target_events_per_second": TARGET if (o.service, o.read_model) in TARGETED else None,
             })
@@ -108,7 +109,8 @@ def main() -> None:
     for r in read_models:
         target = f"  (target {r['target_events_per_second']:,})" if r["target_events_per_second"] else ""
         print(f"{r['service']:>15} {r['read_model']:<10} {r['own_events'] + r['consumed_events']:>7} events "
-              f"in {r['replay_seconds']:>6.2f} s: {r['events_per_second']:>8,} events/s{target}")
+              f"in {r['replay_seconds']:>6.2f} s: {r['events_per_second']:>8,} events/s "
+              f"(own events alone: {r['own_events_per_second'] or 0:>8,}/s){target}")
 
 
 if __name__ == "__main__":

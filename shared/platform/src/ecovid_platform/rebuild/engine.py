@@ -74,6 +74,7 @@ class Outcome:
     consumed_events: int = 0
     records_read: int = 0
     replay_seconds: float = 0.0
+    own_seconds: float = 0.0  # of the replay: reading, decoding and applying own events
     seconds: float = 0.0
     rows: dict[str, int] = field(default_factory=dict)
     swapped: bool = False
@@ -135,6 +136,7 @@ class Rebuild:
     # -- 1. replay, writers running -----------------------------------------------------
 
     async def _replay(self) -> None:
+        started = time.perf_counter()
         if self.model.local is not None:
             last = self.app.recorder.max_notification_id() or 0
             self.progress("own events", 0, last)
@@ -150,6 +152,7 @@ class Rebuild:
                     with self.shadow.batch() as session:
                         self._apply_own(session, notifications)
             self.replayed_to = last  # ids can have gaps (rolled-back inserts)
+        self.outcome.own_seconds = time.perf_counter() - started
         if self.reader is not None:
             self.progress("consumed events", 0, await self.reader.total())
             async for read, events in self.reader.to_end():
