@@ -233,6 +233,24 @@ def test_verify_reports_a_corrupted_row_and_a_rebuild_repairs_it(stack: Stack) -
     assert ops(stack, "alerting", "verify", "alerting").returncode == 0
 
 
+def test_the_other_commands_reach_their_platform_parts(stack: Stack) -> None:
+    """`republish` and `migrate` call the outbox relay's re-publish and the migrations.
+    Break: point `republish` at another topic -> the topic's end does not move -> fails."""
+    ward = Ward(stack)  # care-circle has stored events: structures, professionals, circles
+    eventually(lambda: ward.doctor.ok("GET", f"/patients/{ward.patients[1]}/care-circle/members"))
+    before = end_offsets(stack)[topics.CARE_CIRCLE]
+    republished = ops(stack, "care-circle", "republish", "care-circle")
+    assert republished.returncode == 0, republished.stdout + republished.stderr[-3000:]
+    assert "re-published to care-circle.events" in republished.stdout
+    assert end_offsets(stack)[topics.CARE_CIRCLE] > before
+    migrated = ops(stack, "alerting", "migrate", "alerting", "dossier")
+    assert migrated.returncode == 0, migrated.stdout + migrated.stderr[-3000:]
+    unknown = ops(stack, "alerting", "rebuild", "nowhere")
+    assert unknown.returncode == 2 and "unknown service 'nowhere'" in unknown.stderr
+    no_model = ops(stack, "alerting", "verify", "alerting", "lists")
+    assert no_model.returncode == 2 and "alerting has no read model 'lists'" in no_model.stderr
+
+
 def test_a_rebuild_that_skips_an_event_type_fails_verification(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
     """The deliberate break, kept as a test: every read model rebuilt without one of its event
     types is found different from the live one. Break: make verify compare nothing -> passes

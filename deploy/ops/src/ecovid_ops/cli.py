@@ -9,7 +9,9 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated, Any
 
+import sqlalchemy as sa
 import typer
+from aiokafka.errors import KafkaConnectionError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -63,9 +65,16 @@ def _run(service: Service, read_model: str | None, *, verify: bool, wait: float)
     except KeyError as error:
         raise typer.BadParameter(str(error.args[0]), param_hint="READ_MODEL") from None
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=False) as progress:
-        return asyncio.run(rebuild(catalogue, names, _settings(), verify=verify,
-                                   progress=_Bar(progress, service.name), wait_seconds=wait))
+    settings = _settings()
+    try:
+        with Progress(*columns, console=console, transient=False) as progress:
+            return asyncio.run(rebuild(catalogue, names, settings, verify=verify,
+                                       progress=_Bar(progress, service.name), wait_seconds=wait))
+    except KafkaConnectionError as error:
+        console.print(f"[red]broker unreachable at {settings.kafka_bootstrap}[/]: {error}")
+    except sa.exc.OperationalError as error:
+        console.print(f"[red]database unreachable or locked[/]: {str(error.orig or error).strip()[:300]}")
+    raise typer.Exit(2)
 
 
 @app.command()
