@@ -7,7 +7,7 @@ PACKAGES := shared/events shared/platform services/dossier services/ecovid-monit
 	services/alerting services/care-circle services/documents services/gateway deploy/local deploy/ops
 PYPROJECTS := $(addsuffix /pyproject.toml,$(PACKAGES))
 
-.PHONY: install run test test-unit test-integration bench schemas lint clean
+.PHONY: install run test test-unit test-integration faults bench schemas lint clean
 
 $(STAMP): constraints.txt requirements-dev.txt $(PYPROJECTS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,9 @@ test-unit: install
 
 test-integration: install
 	$(BIN)/python -m pytest -m integration
+
+faults: install ## under 100 alarming readings/s: each service SIGKILLed 5 times, broker and PostgreSQL restarted
+	$(BIN)/python -m ecovid_stack.faults
 
 bench: install ## pipeline throughput and latency, list and search latency, on PostgreSQL
 	$(BIN)/python -m ecovid_stack.bench
