@@ -32,12 +32,12 @@ from ecovid_platform.application import ServiceApplication
 from ecovid_platform.consumer import Projects
 from ecovid_platform.failures import is_transient
 from ecovid_platform.storage import Storage
-from ecovid_platform.tables import platform_metadata as projector_metadata
 from ecovid_platform.tables import projection_positions
+
+__all__ = ["LocalProjector", "Projection", "lock_positions", "projection_positions", "record_position"]
 
 Translate = Callable[[DomainEventProtocol], Iterable[IntegrationEvent]]
 log = structlog.get_logger(__name__)
-
 
 
 @dataclass(frozen=True)
@@ -128,8 +128,7 @@ class LocalProjector:
                 await self._wait_for_new_events()
 
     def prepare(self) -> None:
-        """Creates the position table; empties what a projection without a position owns."""
-        projector_metadata.create_all(self.storage.engine)
+        """Empties what a projection without a position owns (the migrations made the table)."""
         with self.storage.transaction() as session:
             known = lock_positions(session, [p.name for p in self.projections])
             for projection in self.projections:

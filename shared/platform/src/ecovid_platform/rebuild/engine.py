@@ -40,7 +40,7 @@ import structlog
 
 from ecovid_events import IntegrationEvent
 from ecovid_platform.application import ServiceApplication
-from ecovid_platform.projector import apply_in_runs, lock_positions, projector_metadata, record_position, translated
+from ecovid_platform.projector import apply_in_runs, lock_positions, record_position, translated
 from ecovid_platform.rebuild.model import ReadModel, ServiceReadModels
 from ecovid_platform.rebuild.shadow import Shadow
 from ecovid_platform.rebuild.topics import TopicReader
@@ -107,7 +107,6 @@ class Rebuild:
 
     async def run(self, *, verify: bool, wait_seconds: float = 30.0) -> Outcome:
         started = time.perf_counter()
-        projector_metadata.create_all(self.storage.engine)
         self.shadow.create()
         try:
             if self.model.consumed is not None:
