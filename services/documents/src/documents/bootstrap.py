@@ -22,7 +22,8 @@ def build(settings: ServiceSettings | None = None) -> ServiceProcess:
     app.use_blobs(BlobStore(parts.settings.data_dir / "blobs"))
     parts.publish_through_outbox(translate, topics.DOCUMENTS)
     # The document list from the service's own notification log: it consumes no topic.
-    parts.project_locally(translate, [m.local for m in read_models.read_models() if m.local is not None])
+    parts.project_locally(translate, [m.local for m in read_models.read_models() if m.local is not None],
+                          urgent=False)
     return parts.process(parts.http([http.router(app, parts.storage)]))
 
 

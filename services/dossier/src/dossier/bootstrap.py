@@ -21,7 +21,7 @@ def build(settings: ServiceSettings | None = None) -> ServiceProcess:
     parts.publish_through_outbox(translate, topics.DOSSIER)
     search, record_tables, chronology = dossier_read_models()
     # Own events from the notification log: the search index and the timeline's share.
-    parts.project_locally(translate, [m.local for m in (search, chronology) if m.local is not None])
+    parts.project_locally(translate, [m.local for m in (search, chronology) if m.local is not None], urgent=False)
     # Two consumer groups: what the dossier's pages read, and the timeline (rebuilt on its own).
     for model in (record_tables, chronology):
         assert model.consumed is not None

@@ -53,7 +53,7 @@ def _keep_read_models(parts: Wiring, deadlines: Deadlines) -> None:
     # The service's own events from its notification log (lists and deadlines, one
     # transaction per batch); the dossier's names through Kafka.
     models = lists.read_models(deadlines)
-    parts.project_locally(translate, [m.local for m in models if m.local is not None])
+    parts.project_locally(translate, [m.local for m in models if m.local is not None], urgent=False)
     for model in models:
         if model.consumed is not None:
             parts.consume(model.consumed.consumer, model.consumed.topics, model.consumed.handlers, urgent=False)
