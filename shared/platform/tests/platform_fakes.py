@@ -208,3 +208,55 @@ class FakeKafka:
 def names(storage: Storage) -> list[str]:
     with storage.transaction() as session:
         return sorted(session.execute(sa.select(applied.c.name)).scalars())
+
+
+class FakeTopicConsumer:
+    """The part of aiokafka's `AIOKafkaConsumer` the rebuild's `TopicReader` uses, reading a
+    `FakeKafka`'s logs. `end_is_last_offset`: report each partition's last offset as its end,
+    as tansu does, rather than the next one."""
+
+    def __init__(self, kafka: FakeKafka, *, end_is_last_offset: bool = False, **options: Any) -> None:
+        self.kafka, self.end_is_last_offset, self.options = kafka, end_is_last_offset, options
+        self.positions: dict[TopicPartition, int] = {}
+        self.assigned: list[TopicPartition] = []
+        self.stopped = False
+
+    def _log(self, tp: TopicPartition) -> list[Record]:
+        return self.kafka.logs.get((tp.topic, tp.partition), [])
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        self.stopped = True
+
+    async def topics(self) -> set[str]:
+        return {topic for topic, _ in self.kafka.logs}
+
+    def partitions_for_topic(self, topic: str) -> set[int] | None:
+        return {p for t, p in self.kafka.logs if t == topic} or None
+
+    def assign(self, partitions: list[TopicPartition]) -> None:
+        self.assigned = list(partitions)
+
+    async def seek_to_beginning(self, *partitions: TopicPartition) -> None:
+        self.positions.update(dict.fromkeys(partitions, 0))
+
+    async def beginning_offsets(self, partitions: list[TopicPartition]) -> dict[TopicPartition, int]:
+        return dict.fromkeys(partitions, 0)
+
+    async def end_offsets(self, partitions: list[TopicPartition]) -> dict[TopicPartition, int]:
+        return {tp: len(self._log(tp)) - (1 if self.end_is_last_offset else 0) for tp in partitions}
+
+    async def getmany(self, *partitions: TopicPartition, timeout_ms: int, max_records: int
+                      ) -> dict[TopicPartition, list[Record]]:
+        fetched = {}
+        for tp in partitions:
+            taken = self._log(tp)[self.positions[tp]:self.positions[tp] + max_records - sum(map(len, fetched.values()))]
+            if taken:
+                fetched[tp] = taken
+                self.positions[tp] += len(taken)
+        return fetched
+
+    async def position(self, tp: TopicPartition) -> int:
+        return self.positions[tp]
