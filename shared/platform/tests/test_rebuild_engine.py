@@ -43,6 +43,8 @@ def count(session: Any, table: sa.Table, name: str) -> None:
 
 
 def add_own(session: Any, event: IntegrationEvent) -> None:
+    if event.payload.last_name == "Poison":
+        raise RuntimeError("a handler that fails on this event")
     session.execute(own_names.insert().values(event_id=str(event.event_id), name=event.payload.last_name,
                                               commune=event.payload.commune))
     count(session, own_counts, event.payload.last_name)
@@ -219,9 +221,9 @@ def test_readers_see_the_old_rows_until_the_swap_commits(live: Live, monkeypatch
 
 
 def test_a_swap_that_fails_half_way_leaves_the_live_tables_whole(live: Live, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The swap, the position and the inbox are one transaction. Break: COMMIT before the
-    position is written -> the damaged rows are replaced though the rebuild failed -> fails; no
-    ROLLBACK in `holding_writers` -> the next write finds a transaction open -> fails."""
+    """The swap, the position and the inbox are one transaction. Break: COMMIT in
+    `holding_writers` whatever happened -> the damaged rows are replaced though the rebuild
+    failed -> fails."""
     live.save("Martin", "Durand")
     live.project()
     live.corrupt()
@@ -238,6 +240,21 @@ def test_a_swap_that_fails_half_way_leaves_the_live_tables_whole(live: Live, mon
     live.save("Petit")
     live.project()  # the database is not left locked
     assert ("Petit", 1) in live.rows(own_counts)
+
+
+def test_a_handler_failing_in_the_replay_stops_the_rebuild_and_leaves_the_live_tables(live: Live) -> None:
+    """The error reaches the operator; no swap, no shadow file left. Break: swallow the error in
+    `Shadow.batch` (ROLLBACK without raise) -> the rebuild swaps in a read model without the
+    failed batch -> fails."""
+    live.save("Martin")
+    live.project()
+    live.corrupt()
+    damaged = live.snapshot(NAMES)
+    live.save("Poison")
+    with pytest.raises(RuntimeError, match="fails on this event"):
+        live.run("names")
+    assert live.snapshot(NAMES) == damaged and live.position() == 1
+    assert shadow_files(live.storage) == []
 
 
 def test_a_rebuild_saves_nothing_and_publishes_nothing(live: Live) -> None:
@@ -347,8 +364,8 @@ def test_consumed_events_applied_live_during_the_replay_are_caught_up(
 
 
 def test_verify_passes_on_an_intact_read_model_and_changes_nothing(live: Live) -> None:
-    """Break: compare the live table with itself, or swap during verify -> (the next test
-    fails, or) the rows written to the shadow show here as a change of the live position."""
+    """Break: let `_apply_consumed` mark events applied without running their handlers ->
+    Leroy's visit reported missing from the rebuild -> fails."""
     live.save("Martin", "Durand")
     live.project()
     live.consume(live.publish("Leroy"))
