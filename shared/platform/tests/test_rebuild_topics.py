@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 from platform_fakes import TOPIC, FakeKafka, FakeTopicConsumer, registered
 
-from ecovid_events import IntegrationEvent
+from ecovid_events import Actor, IntegrationEvent
+from ecovid_events.care_circle import CareTeamMemberPayload, CareTeamMemberRemoved
 from ecovid_platform.rebuild import topics
 from ecovid_platform.rebuild.topics import TopicReader
 
@@ -94,7 +96,10 @@ def test_unwanted_and_unreadable_records_are_counted_but_not_handed_on(
     wanted = registered("Martin")
     kafka.produce_event(wanted)
     kafka.produce(TOPIC, wanted.to_bytes(), headers=(("event_type", b"AlertRaised"),))
-    foreign = wanted.model_copy(update={"event_type": "SomethingElse", "event_id": uuid.uuid4()})
+    foreign = CareTeamMemberRemoved(
+        event_id=uuid.uuid4(), occurred_at=datetime.now(UTC), producer="care-circle", patient_id=uuid.uuid4(),
+        correlation_id="platform-test", actor=Actor(kind="platform"),
+        payload=CareTeamMemberPayload(professional_id=uuid.uuid4(), role="doctor"))
     kafka.produce(TOPIC, foreign.to_bytes())  # no header: only the parsed type tells
     kafka.produce(TOPIC, b"{not json")
     found = reader(monkeypatch, kafka)
