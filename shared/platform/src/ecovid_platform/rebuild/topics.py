@@ -51,19 +51,22 @@ class TopicReader:
         if not self.assigned:
             return
         ends = await consumer.end_offsets(self.assigned)
-        while True:
-            fetched = await consumer.getmany(*self.assigned, timeout_ms=300, max_records=self.batch_size)
+        done: set[TopicPartition] = set()
+        while len(done) < len(self.assigned):
+            reading = [tp for tp in self.assigned if tp not in done]
+            fetched = await consumer.getmany(*reading, timeout_ms=300, max_records=self.batch_size)
             records = [record for batch in fetched.values() for record in batch]
             self.read += len(records)
             if records:
                 yield len(records), [e for e in map(self._event, records) if e is not None]
-            positions = {tp: await consumer.position(tp) for tp in self.assigned}
-            # Done once past the end, or once an idle fetch finds every partition at it: a
-            # broker (tansu) may report the last offset rather than the next one.
-            if all(positions[tp] > ends[tp] for tp in self.assigned) or (
-                not records and all(positions[tp] >= ends[tp] for tp in self.assigned)
-            ):
-                return
+            cut_short = len(records) >= self.batch_size
+            for tp in reading:
+                position = await consumer.position(tp)
+                # Done once past the end, or at it with nothing fetched for it in a fetch that was
+                # not cut short: a broker (tansu) may report the last offset rather than the next
+                # one. Per partition, so producers writing on meanwhile never keep the read going.
+                if position > ends[tp] or (position >= ends[tp] and not fetched.get(tp) and not cut_short):
+                    done.add(tp)
 
     def _event(self, record: Any) -> IntegrationEvent | None:
         labelled = dict(record.headers or ()).get("event_type")
