@@ -5,6 +5,7 @@ tables, then swapped in or compared with the live tables."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -424,6 +425,40 @@ def test_verify_names_the_live_writers_still_behind_when_the_wait_ends(live: Liv
     [problem] = outcome.problems
     assert "platform-test.names at notification 2 of 3" in problem
     assert f"{CONSUMER} has 1 consumed events still to apply" in problem
+
+
+def test_a_topic_the_broker_lost_records_of_stops_the_rebuild_and_is_named(
+        live: Live, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A partition whose end is never reached (a broker that lost records) leaves the live
+    tables as they are, rebuild and verify alike, with the partition named and what to do.
+    Break: go on to `_finish` after a stalled read -> the rebuild swaps in tables without the
+    lost events (and verify compares them) -> fails."""
+    live.save("Martin")
+    live.project()
+    live.consume(live.publish("Leroy", "Moreau"))
+    before = live.snapshot(BOTH)
+
+    class LosingBroker(FakeTopicConsumer):
+        async def end_offsets(self, partitions: list[Any]) -> dict[Any, int]:
+            return {tp: end + 2 for tp, end in (await super().end_offsets(partitions)).items()}
+
+        async def getmany(self, *partitions: Any, timeout_ms: int, max_records: int) -> dict[Any, list[Any]]:
+            await asyncio.sleep(0.01)
+            return await super().getmany(*partitions, timeout_ms=timeout_ms, max_records=max_records)
+
+    monkeypatch.setattr(topics, "AIOKafkaConsumer", lambda **options: LosingBroker(live.kafka, **options))
+    monkeypatch.setattr(engine, "TopicReader", functools.partial(topics.TopicReader, stall_seconds=0.2))
+    live.corrupt()
+    damaged = live.snapshot(BOTH)
+
+    [rebuilt] = live.run("both")
+    [verified] = live.run("both", verify=True, wait_seconds=0)
+
+    assert not rebuilt.swapped and live.snapshot(BOTH) == damaged != before
+    for outcome in (rebuilt, verified):
+        assert outcome.differences == []
+        assert [p for p in outcome.problems if "partition 0: nothing readable from offset 2 to its end 4" in p
+                and "ecovid-ops republish" in p], outcome.problems
 
 
 # -- the catalogue ------------------------------------------------------------------------

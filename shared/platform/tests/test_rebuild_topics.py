@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
+from aiokafka import TopicPartition
 from platform_fakes import TOPIC, FakeKafka, FakeTopicConsumer, registered
 
 from ecovid_events import Actor, IntegrationEvent
@@ -122,3 +124,39 @@ def test_topics_without_partitions_give_nothing(monkeypatch: pytest.MonkeyPatch,
         return await found.total(), await read_to_end(found)
 
     assert asyncio.run(scenario()) == (0, [])
+
+
+class _LosingBroker(FakeTopicConsumer):
+    """Reports partition 0's end 3 records beyond what it can hand out: records lost by the broker."""
+
+    async def end_offsets(self, partitions: list[TopicPartition]) -> dict[TopicPartition, int]:
+        ends = await super().end_offsets(partitions)
+        return {tp: end + (3 if tp.partition == 0 else 0) for tp, end in ends.items()}
+
+    async def getmany(self, *partitions: TopicPartition, timeout_ms: int, max_records: int
+                      ) -> dict[TopicPartition, list[Any]]:
+        await asyncio.sleep(0.01)  # a real fetch waits for records: the event loop runs meanwhile
+        return await super().getmany(*partitions, timeout_ms=timeout_ms, max_records=max_records)
+
+
+def test_a_partition_whose_end_is_never_reached_is_given_up_and_named(
+        monkeypatch: pytest.MonkeyPatch, kafka: FakeKafka) -> None:
+    """A broker that lost records reports an end it never reaches (tansu after a restart under
+    load): the read gives that partition up once it has not moved for `stall_seconds`, reads
+    every other partition to its end, and names the partition with its position and end.
+    Break: drop the stall check -> the read never ends (the 10 s bound below fails it)."""
+    for i in range(4):
+        kafka.produce_event(registered(f"P{i}"), partition=i % 2)
+    monkeypatch.setattr(topics, "AIOKafkaConsumer", lambda **options: _LosingBroker(kafka, **options))
+    found = TopicReader("fake:9092", (TOPIC,), {"PatientRegistered"}, stall_seconds=0.3)
+
+    async def scenario() -> list[IntegrationEvent]:
+        await found.start()
+        try:
+            return await asyncio.wait_for(read_to_end(found), timeout=10)
+        finally:
+            await found.stop()
+
+    events = asyncio.run(scenario())
+    assert len(events) == 4
+    assert found.stalled == {TopicPartition(TOPIC, 0): (2, 5)}

@@ -87,6 +87,9 @@ def rebuild(service: ServiceName, read_model: ReadModelName = None) -> None:
         table.add_row(o.read_model, str(o.own_events), str(o.consumed_events), str(sum(o.rows.values())),
                       f"{o.replay_seconds:.2f}", f"{o.events_per_second:,.0f}", "yes" if o.swapped else "NO")
     out.print(table)
+    for o in outcomes:
+        for problem in o.problems:
+            out.print(f"[red]{service} {o.read_model}:[/] {problem}")
     if not all(o.swapped for o in outcomes):
         raise typer.Exit(1)
 
@@ -102,7 +105,8 @@ def verify(service: ServiceName, read_model: ReadModelName = None, wait: Wait = 
             out.print(f"[green]{service} {o.read_model}: equal to its rebuild[/] ({sum(o.rows.values())} rows)")
             continue
         failed = True
-        out.print(f"[red]{service} {o.read_model}: {len(o.differences)} rows differ from the rebuild[/]")
+        verdict = f"{len(o.differences)} rows differ from the rebuild" if o.differences else "not compared"
+        out.print(f"[red]{service} {o.read_model}: {verdict}[/]")
         for problem in o.problems:
             out.print(f"  {problem}")
         for d in o.differences[:20]:

@@ -115,6 +115,8 @@ class Rebuild:
                 await self.reader.start()
             await self._replay()
             self.outcome.replay_seconds = time.perf_counter() - started
+            if self._unreadable():
+                return self.outcome  # neither swapped nor compared: the rebuild would miss events
             deadline = time.monotonic() + wait_seconds
             while True:
                 try:
@@ -131,6 +133,14 @@ class Rebuild:
             self.shadow.drop()
         self.outcome.seconds = time.perf_counter() - started
         return self.outcome
+
+    def _unreadable(self) -> bool:
+        stalled = self.reader.stalled if self.reader is not None else {}
+        for where, (position, end) in sorted(stalled.items()):
+            self.outcome.problems.append(
+                f"{where.topic} partition {where.partition}: nothing readable from offset {position} to its end "
+                f"{end}; the broker lost records: `ecovid-ops republish` the service that produces it, then retry")
+        return bool(stalled)
 
     # -- 1. replay, writers running -----------------------------------------------------
 

@@ -2,23 +2,32 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
+import structlog
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from ecovid_events import IntegrationEvent, InvalidEvent, parse_event
+
+log = structlog.get_logger(__name__)
 
 
 class TopicReader:
     """Batches of events from the earliest offset; `to_end()` stops at each partition's
     end as of the call, and a later call goes on from there."""
 
-    def __init__(self, bootstrap: str, topics: Sequence[str], wanted: set[str], batch_size: int = 2000) -> None:
+    def __init__(self, bootstrap: str, topics: Sequence[str], wanted: set[str], batch_size: int = 2000,
+                 stall_seconds: float = 15.0) -> None:
         self.bootstrap, self.topics, self.wanted, self.batch_size = bootstrap, tuple(topics), wanted, batch_size
         self.consumer: AIOKafkaConsumer | None = None
         self.assigned: list[TopicPartition] = []
         self.read = 0
+        # A partition whose end cannot be reached: a broker that lost records (or a topic
+        # re-created meanwhile) hands out nothing below its end. Partition -> (position, end).
+        self.stall_seconds = stall_seconds
+        self.stalled: dict[TopicPartition, tuple[int, int]] = {}
 
     async def start(self) -> None:
         self.consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, enable_auto_commit=False,
@@ -51,7 +60,9 @@ class TopicReader:
         if not self.assigned:
             return
         ends = await consumer.end_offsets(self.assigned)
-        done: set[TopicPartition] = set()
+        done: set[TopicPartition] = set(self.stalled)
+        moved = dict.fromkeys(self.assigned, time.monotonic())
+        positions: dict[TopicPartition, int] = {}
         while len(done) < len(self.assigned):
             reading = [tp for tp in self.assigned if tp not in done]
             fetched = await consumer.getmany(*reading, timeout_ms=300, max_records=self.batch_size)
@@ -67,6 +78,15 @@ class TopicReader:
                 # one. Per partition, so producers writing on meanwhile never keep the read going.
                 if position > ends[tp] or (position >= ends[tp] and not fetched.get(tp) and not cut_short):
                     done.add(tp)
+                elif positions.setdefault(tp, position) != position:
+                    positions[tp], moved[tp] = position, time.monotonic()
+                elif time.monotonic() - moved[tp] > self.stall_seconds:
+                    # Never waits for ever: the partition is given up and the rebuild says so.
+                    self.stalled[tp] = (position, ends[tp])
+                    done.add(tp)
+                    log.warning("topic partition unreadable up to its end: the broker lost records",
+                                topic=tp.topic, partition=tp.partition, position=position, end=ends[tp],
+                                waited_s=self.stall_seconds)
 
     def _event(self, record: Any) -> IntegrationEvent | None:
         labelled = dict(record.headers or ()).get("event_type")
