@@ -26,6 +26,8 @@ class FakeProducer:
 
     def __init__(self, **options: Any) -> None:
         self.options = options
+        self.client = SimpleNamespace(force_metadata_update=self._metadata)
+        self.metadata_requests = 0
         self.sent: list[tuple[str, bytes, bytes | None, dict[str, bytes]]] = []
         self.failures = 0
         self.next_offset = 0  # one partition: the offset the broker gives the next record
@@ -47,6 +49,10 @@ class FakeProducer:
             acknowledged.set_result(SimpleNamespace(partition=0, offset=self.next_offset))
             self.next_offset += 1
         return acknowledged
+
+    async def _metadata(self) -> bool:
+        self.metadata_requests += 1
+        return True
 
     def restart_empty(self) -> None:
         """The broker behind this connection restarts with nothing: offsets start again at 0."""

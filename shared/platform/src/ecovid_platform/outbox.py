@@ -175,6 +175,7 @@ class OutboxRelay:
         )
         if not notifications:
             return 0
+        await _topic_created(producer)
         sends = []
         for notification in notifications:
             domain_event = self.app.mapper.to_domain_event(notification)
@@ -235,6 +236,18 @@ class OutboxRelay:
                 session.execute(
                     outbox_position.insert().values(relay=self.name, notification_id=notification_id)
                 )
+
+
+async def _topic_created(producer: AIOKafkaProducer) -> None:
+    """Ask the broker for the topic's metadata (creating it if it has none) before writing to it.
+
+    A producer writes with the partitions it already knows: after tansu restarted empty, it
+    would write to a topic the broker never created, and the next client asking for that
+    topic creates it over the records, sending its offsets back to 0 and failing every later
+    write (`AlreadyExists`) or leaving offsets nobody can read. One metadata request per
+    batch (tens of microseconds on a local broker) makes the topic exist before any record.
+    """
+    await producer.client.force_metadata_update()
 
 
 def _waits_out(error: BaseException) -> bool:
