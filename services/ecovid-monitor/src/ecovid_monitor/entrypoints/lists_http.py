@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from ecovid_platform.errors import Unprocessable
+from ecovid_platform.paging import Limit, Offset
 from ecovid_platform.storage import Storage
 
 from ecovid_monitor.domain.rules import INDICATORS, RuleSetInvalid, load_rule_set
@@ -57,8 +58,8 @@ def router(storage: Storage) -> APIRouter:
         first_symptoms_from: date | None = None,
         first_symptoms_to: date | None = None,
         name: Annotated[str, Query(min_length=1, max_length=200)] | None = None,
-        limit: Annotated[int, Query(ge=1, le=500)] = 50,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        limit: Limit = 50,
+        offset: Offset = 0,
     ) -> dict[str, Any]:
         query = ListQuery(
             structure_id=structure_id, population=population, today=datetime.now(UTC).date(),

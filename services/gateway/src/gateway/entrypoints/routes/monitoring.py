@@ -12,6 +12,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from pydantic import AwareDatetime
 
+from ecovid_platform.paging import Limit, Offset
+
 from gateway.entrypoints.deps import CorrelationId, GatewayDep, Professional
 
 router = APIRouter(prefix="/api/v1/monitoring", tags=["monitoring"])
@@ -31,8 +33,8 @@ async def monitored_patients(
     first_symptoms_from: date | None = None,
     first_symptoms_to: date | None = None,
     name: Annotated[str, Query(min_length=1, max_length=200)] | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> Any:
     """Sorted by severity (alert, overdue, watch, normal, none), then the oldest last reading first."""
     if user.structure_id is None:
