@@ -122,6 +122,25 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(status_code=500, content=error_body("internal error"))
 
 
+def contain_failures(app: ASGIApp) -> ASGIApp:
+    """The app as uvicorn should serve it: an unexpected error ends its own request only.
+
+    Starlette answers it 500 (logged by install_error_handlers) and then raises it again,
+    and uvicorn closes the connection of a request that raised. The gateway keeps its
+    connections to a service alive, so the next request on that connection, another
+    user's, failed as if the service were down (a 503). Swallowed here, once answered.
+    """
+
+    async def contained(scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await app(scope, receive, send)
+        except Exception:
+            if scope["type"] != "http":
+                raise
+
+    return contained
+
+
 def install_correlation(app: FastAPI, service: str) -> None:
     app.add_middleware(CorrelationMiddleware, service=service)
 
