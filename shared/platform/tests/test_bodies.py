@@ -155,3 +155,10 @@ def test_a_raw_upload_route_is_not_guarded(client: TestClient) -> None:
     response = client.post("/upload", content=b"\x00" * 2_000_000, headers={"content-type": "application/pdf"})
     assert response.json() == {"size": 2_000_000}
     assert client.get("/readings").status_code == 200
+
+
+def test_a_nul_in_a_query_parameter_is_named(client: TestClient) -> None:
+    response = client.get("/readings", params={"name": "Du\x00pont", "limit": "5"})
+    assert response.status_code == 422
+    assert response.json()["errors"] == [{"field": "name", "message": "contains a NUL character"}]
+    assert client.get("/readings", params={"name": "Dupont"}).status_code == 200

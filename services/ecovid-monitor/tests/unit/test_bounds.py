@@ -196,6 +196,9 @@ def test_the_internal_api_answers_422_naming_the_field(client: TestClient) -> No
         body = b'{"taken_at": "%s", "temperature": 38.2, %s}' % (datetime.now(UTC).isoformat().encode(), raw)
         response = client.post(readings, content=body, headers={"content-type": "application/json"})
         assert response.status_code == 422 and response.json()["errors"][0]["field"] == field, response.text
+    for extreme in ("9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00"):
+        response = client.post(readings, json={"taken_at": extreme, "temperature": 37})
+        assert response.status_code == 422 and response.json()["errors"][0]["field"] == "taken_at", response.text
     before_birth = client.post(readings, json={"taken_at": "1980-01-01T00:00:00Z", "temperature": 37})
     assert before_birth.status_code == 422 and before_birth.json()["errors"][0]["field"] == "taken_at"
     assert client.get(readings).json() == []

@@ -18,6 +18,7 @@ import json
 import math
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import parse_qsl
 
 from fastapi import FastAPI, HTTPException, Request, params
 from fastapi.routing import APIRoute
@@ -89,6 +90,13 @@ def json_problems(body: bytes) -> list[dict[str, str]]:
     return _walk(document)
 
 
+def query_problems(query_string: bytes) -> list[dict[str, str]]:
+    """The query parameters carrying a NUL (`%00`), which PostgreSQL refuses in a filter."""
+    pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
+    return [{"field": printable(name.replace("\x00", "\\0")), "message": "contains a NUL character"}
+            for name, value in pairs if "\x00" in name or "\x00" in value][:MAX_REPORTED]
+
+
 def _walk(document: Any) -> list[dict[str, str]]:
     """Iterative, so a deep document costs no recursion; stops at MAX_REPORTED problems."""
     problems: list[dict[str, str]] = []
@@ -134,7 +142,8 @@ def is_json(content_type: str | None) -> bool:
 
 
 class BodyGuard:
-    """ASGI middleware: the size (413) and the strict JSON (422) of every JSON body written.
+    """ASGI middleware: the size (413) and the strict JSON (422) of every JSON body written,
+    and no NUL in a query parameter (422) of any request.
 
     Any body labelled JSON, whatever the route: none wants NaN or a NUL, and which route
     a request reaches is the router's business. Other bodies (a document's bytes, a
@@ -145,7 +154,11 @@ class BodyGuard:
         self.app, self.limit = app, limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in _WRITE_METHODS:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        if b"%00" in scope.get("query_string", b"") and (problems := query_problems(scope["query_string"])):
+            return await refusal(422, problems)(scope, receive, send)
+        if scope["method"] not in _WRITE_METHODS:
             return await self.app(scope, receive, send)
         headers = Headers(scope=scope)
         if not is_json(headers.get("content-type")):

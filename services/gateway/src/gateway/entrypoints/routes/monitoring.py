@@ -10,8 +10,8 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime
 
+from ecovid_platform.moments import Moment
 from ecovid_platform.paging import Limit, Offset
 
 from gateway.entrypoints.deps import CorrelationId, GatewayDep, Professional
@@ -25,8 +25,8 @@ async def monitored_patients(
     population: Literal["adults", "children"],
     level: Literal["normal", "watch", "alert", "overdue", "none"] | None = None,
     symptom: Annotated[str, Query(max_length=40)] | None = None,
-    updated_before: AwareDatetime | None = None,
-    updated_after: AwareDatetime | None = None,
+    updated_before: Moment | None = None,
+    updated_after: Moment | None = None,
     age_min: Annotated[int, Query(ge=0, le=150)] | None = None,
     age_max: Annotated[int, Query(ge=0, le=150)] | None = None,
     commune: Annotated[str, Query(min_length=1, max_length=200)] | None = None,
