@@ -7,21 +7,22 @@ Breaks (each made once, watched failing, restored):
 - `BodyGuard` reading the whole body before comparing to the limit -> still passes (memory only);
   `_read` never returning None -> test_a_body_over_the_limit_is_413 fails.
 - `is_json` accepting any media type -> test_a_json_route_given_another_type_is_415 fails.
-- `require_json` without `takes_json` (415 on every route) -> test_a_raw_upload_route_is_not_guarded fails.
+- the 422 handler without its `unsupported_type` question -> the same test fails (422), and
+  test_a_form_route_given_json_is_415.
 - `_walk` without its depth bound -> test_nesting_is_bounded_however_deep fails;
   `json_problems` not catching RecursionError -> the same test fails.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import pytest
-from fastapi import Depends, FastAPI, Request
+from fastapi import FastAPI, Form, Request
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
-from ecovid_platform.bodies import MAX_JSON_DEPTH, install_body_guard, json_problems, require_json
+from ecovid_platform.bodies import MAX_JSON_DEPTH, install_body_guard, json_problems
 from ecovid_platform.http import install_correlation, install_error_handlers
 
 
@@ -34,7 +35,7 @@ class Reading(BaseModel):
 
 @pytest.fixture(scope="module")
 def client() -> TestClient:
-    app = FastAPI(dependencies=[Depends(require_json)])
+    app = FastAPI()
     install_error_handlers(app)
     install_body_guard(app)
     install_correlation(app, "test")
@@ -50,6 +51,10 @@ def client() -> TestClient:
     @app.get("/readings")
     def readings() -> list[str]:
         return []
+
+    @app.post("/titles")
+    def title(title: Annotated[str, Form()]) -> dict[str, str]:
+        return {"title": title}
 
     return TestClient(app, raise_server_exceptions=False)
 
@@ -162,3 +167,11 @@ def test_a_nul_in_a_query_parameter_is_named(client: TestClient) -> None:
     assert response.status_code == 422
     assert response.json()["errors"] == [{"field": "name", "message": "contains a NUL character"}]
     assert client.get("/readings", params={"name": "Dupont"}).status_code == 200
+
+
+def test_a_form_route_given_json_is_415(client: TestClient) -> None:
+    """Break: `unsupported_type` accepting any type on a form route -> fails (a 422 on `title`)."""
+    response = client.post("/titles", json={"title": "compte rendu"})
+    assert response.status_code == 415 and "multipart/form-data" in response.json()["detail"]
+    assert client.post("/titles", data={"title": "compte rendu"}).json() == {"title": "compte rendu"}
+    assert client.post("/titles", files={"x": ("a.txt", b"a")}, data={"title": "t"}).status_code == 200

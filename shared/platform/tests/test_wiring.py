@@ -65,7 +65,7 @@ def test_the_internal_api_needs_the_internal_token_and_health_does_not(parts: Wi
 
 def test_every_services_internal_api_guards_its_json_bodies(parts: Wiring) -> None:
     """The same body guard as the gateway's: a service never 500s on a body the gateway
-    would have refused (break: `install_body_guard` or `require_json` dropped from `http`)."""
+    would have refused (break: `install_body_guard` dropped from `http`)."""
     router = APIRouter()
 
     @router.post("/things")

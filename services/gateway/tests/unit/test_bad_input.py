@@ -133,3 +133,14 @@ def test_the_bounds_themselves_pass(world: World, name: str) -> None:
     query = {**params, "offset": MAX_OFFSET, "limit": MAX_LIMIT}
     response = world.client.get(path.format(patient=world.patient), params=query, headers=member.headers)
     assert response.status_code == 200, response.text
+
+
+def test_the_upload_form_given_json_is_415(world: World) -> None:
+    member = world.caller(member=True)
+    response = world.client.post(f"/api/v1/patients/{world.patient}/documents", json={"title": "x"},
+                                 headers=member.headers)
+    assert response.status_code == 415 and "multipart/form-data" in response.json()["detail"], response.text
+    assert world.platform.calls == []
+    # The token first: the 415 is decided once validation fails, after the caller is known.
+    anonymous = world.client.post(f"/api/v1/patients/{world.patient}/documents", json={"title": "x"})
+    assert anonymous.status_code == 401

@@ -6,7 +6,7 @@ Infinity (and 1e400, read as infinity), integers of any size, lone surrogates
 silently lost) and fails on big integers and surrogates (a 500), and PostgreSQL refuses
 NUL in text. So every app (the gateway and each service, one definition) refuses such a
 body with a 422 naming the field, before any route reads it; a body over the size limit
-is a 413, and a JSON route given another content type a 415.
+is a 413, and a route given a body of another content type than its own a 415.
 
 Only bodies sent as JSON are read here: a document's bytes or a multipart form keep
 the limits of the route that reads them.
@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import parse_qsl
 
-from fastapi import FastAPI, HTTPException, Request, params
+from fastapi import FastAPI, Request, params
 from fastapi.routing import APIRoute
 from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
@@ -126,18 +126,25 @@ def refusal(status: int, problems: list[dict[str, str]], detail: str | None = No
     )
 
 
-def takes_json(route: BaseRoute) -> bool:
-    """A FastAPI route whose body is a JSON model (not a form, not raw bytes read by hand)."""
-    return (
-        isinstance(route, APIRoute) and route.body_field is not None
-        and not isinstance(route.body_field.field_info, params.Form)
-    )
+_FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+
+def body_kind(route: BaseRoute) -> str | None:
+    """"json" for a FastAPI route whose body is a JSON model, "form" for a form (files
+    included), None for no declared body (none, or raw bytes read by hand)."""
+    if not isinstance(route, APIRoute) or route.body_field is None:
+        return None
+    return "form" if isinstance(route.body_field.field_info, params.Form) else "json"
+
+
+def media_type(content_type: str | None) -> str:
+    return (content_type or "").split(";", 1)[0].strip().lower()
 
 
 def is_json(content_type: str | None) -> bool:
     if content_type is None:
         return False  # as FastAPI's strict content type: an unlabelled body is not taken for JSON
-    media = content_type.split(";", 1)[0].strip().lower()
+    media = media_type(content_type)
     return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
 
 
@@ -208,19 +215,22 @@ def _replay(body: bytes, receive: Receive) -> Receive:
     return replayed
 
 
-async def require_json(request: Request) -> None:
-    """A dependency of every route: one whose body is a JSON model refuses another content
-    type with a 415 (FastAPI would answer 422, as if the fields were wrong)."""
-    route = request.scope.get("route")
-    if route is None or not takes_json(route) or is_json(request.headers.get("content-type")):
-        return
+def unsupported_type(request: Request) -> str | None:
+    """Why a body refused by validation was refused for its content type (a 415), if so:
+    of another type than the route's (JSON, or a form). Asked by the 422 handler, hence
+    after the caller's token is checked: an anonymous caller is still a 401 first."""
+    kind = body_kind(request.scope["route"]) if "route" in request.scope else None
+    content_type = request.headers.get("content-type")
+    if kind is None or (kind == "json" and is_json(content_type)):
+        return None
+    if kind == "form" and media_type(content_type) in _FORM_TYPES:
+        return None
     if request.headers.get("content-length", "0") == "0" and "transfer-encoding" not in request.headers:
-        return  # no body at all: FastAPI names the missing fields
-    given = printable(request.headers.get("content-type", "no content type"))
-    raise HTTPException(415, f"send the body as application/json, not {given}")
+        return None  # no body at all: the 422 names the missing fields
+    expected = "application/json" if kind == "json" else " or ".join(_FORM_TYPES)
+    return f"send the body as {expected}, not {printable(content_type or 'no content type')}"
 
 
 def install_body_guard(app: FastAPI) -> None:
-    """Before install_correlation: a refusal here still carries the correlation id. The
-    app's routes need `Depends(require_json)` too (the FastAPI app's `dependencies`)."""
+    """Before install_correlation: a refusal here still carries the correlation id."""
     app.add_middleware(BodyGuard)

@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ecovid_events import Actor
+from ecovid_platform.bodies import unsupported_type
 from ecovid_platform.errors import (
     Conflict,
     Damaged,
@@ -92,7 +93,10 @@ def _describe(error: Any) -> dict[str, str]:
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
-    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        wrong_type = unsupported_type(request)
+        if wrong_type is not None:  # the fields only looked wrong
+            return JSONResponse(status_code=415, content=error_body(wrong_type))
         errors = [_describe(e) for e in exc.errors()]
         first = errors[0] if errors else {"field": "body", "message": "invalid request"}
         return JSONResponse(

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, FastAPI
 
-from ecovid_platform.bodies import install_body_guard, require_json
+from ecovid_platform.bodies import install_body_guard
 from ecovid_platform.http import install_correlation, install_error_handlers
 
 from gateway import SERVICE
@@ -27,7 +27,6 @@ def public_api(gateway: Gateway, health: APIRouter) -> FastAPI:
         title="e-COVID coordination platform",
         version="1",
         description="Public API of the platform. Bearer tokens from POST /api/v1/auth/token.",
-        dependencies=[Depends(require_json)],
     )
     api.state.gateway = gateway
     install_error_handlers(api)
