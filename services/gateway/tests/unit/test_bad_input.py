@@ -6,7 +6,7 @@ added later is covered too.
 Breaks (each made once, watched failing, restored):
 - `install_body_guard(api)` removed from gateway/entrypoints/api.py -> every cell of
   test_every_json_route_refuses_what_no_store_carries fails (500 for 2^64 and the surrogate,
-  the NaN forwarded as null), and the 415/413 tests fail.
+  the NaN forwarded as null), the NaN SpO2 test and the 413 test fail.
 - the alerts route's `offset: Offset` back to `Annotated[int, Query(ge=0)]` -> the alerts
   cell of test_paging_is_bounded fails (the huge offset reaches alerting).
 """
