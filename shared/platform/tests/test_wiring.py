@@ -4,16 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import structlog
 from fastapi import APIRouter
 from fastapi.testclient import TestClient
 from platform_fakes import Marks, effects, translate
+from pydantic import BaseModel
 
 from ecovid_platform.consumer import Projects
 from ecovid_platform.settings import ServiceSettings
 from ecovid_platform.wiring import Wiring, wire
+
+
+class Thing(BaseModel):
+    name: str
+    count: int
 
 
 @pytest.fixture
@@ -54,3 +61,21 @@ def test_the_internal_api_needs_the_internal_token_and_health_does_not(parts: Wi
     assert client.get("/health/live").status_code == 200
     ready = client.get("/health/ready")  # no broker listens on port 1
     assert ready.status_code == 503 and "broker" in ready.text
+
+
+def test_every_services_internal_api_guards_its_json_bodies(parts: Wiring) -> None:
+    """The same body guard as the gateway's: a service never 500s on a body the gateway
+    would have refused (break: `install_body_guard` dropped from `http`)."""
+    router = APIRouter()
+
+    @router.post("/things")
+    def add(thing: Thing) -> dict[str, Any]:
+        return thing.model_dump()
+
+    client = TestClient(parts.http([router]), headers={"X-Internal-Token": "s3cret"})
+    for raw, field in ((b'{"name": "a", "count": 18446744073709551616}', "count"),
+                       (b'{"name": "\\ud800", "count": 1}', "name"), (b'{"name": "a\\u0000", "count": 1}', "name")):
+        response = client.post("/things", content=raw, headers={"content-type": "application/json"})
+        assert response.status_code == 422 and response.json()["errors"][0]["field"] == field, response.text
+    assert client.post("/things", content=b"name=a", headers={"content-type": "text/plain"}).status_code == 415
+    assert client.post("/things", json={"name": "a", "count": 1}).json() == {"name": "a", "count": 1}

@@ -74,3 +74,10 @@ def test_the_service_as_built_answers_its_internal_api(tmp_path: Path) -> None:
         assert client.get("/alerts").status_code == 401
         answer = client.get("/alerts", headers={"X-Internal-Token": "built-token"})
         assert answer.status_code == 200 and answer.json() == []
+
+
+def test_the_list_is_paged_within_bounds(client: TestClient) -> None:
+    """Break: `offset: Offset` back to `Query(ge=0)` -> fails (the offset reaches the database)."""
+    for params in ({"offset": 2**63}, {"offset": 1_000_001}, {"limit": 0}, {"limit": 501}):
+        response = client.get("/alerts", params=params)
+        assert response.status_code == 422 and response.json()["errors"][0]["field"] in params, response.text

@@ -75,3 +75,10 @@ def test_refusals(client: TestClient) -> None:
     assert upload(client, b"PK\x03\x04", media_type="application/zip").status_code == 415
     assert upload(client, PDF, kind="xray").status_code == 422
     assert client.get(f"/documents/{uuid.uuid4()}").status_code == 404
+
+
+def test_the_list_is_paged_within_bounds(client: TestClient) -> None:
+    """Break: `offset: Offset` back to `Query(ge=0)` -> fails (the offset reaches the database)."""
+    for params in ({"offset": 2**63}, {"offset": -1}, {"limit": 0}, {"limit": 501}):
+        response = client.get(f"/patients/{uuid.uuid4()}/documents", params=params)
+        assert response.status_code == 422 and response.json()["errors"][0]["field"] in params, response.text

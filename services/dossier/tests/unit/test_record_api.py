@@ -121,3 +121,16 @@ def test_unknown_patient_and_objective_are_404(client: TestClient) -> None:
 def test_a_search_prefix_needs_three_letters_once_folded(client: TestClient) -> None:
     refused = ok(client, "GET", "/patients", 422, params={"last_name": "d'a-", "first_name": "helo"})
     assert refused["errors"][0]["field"] == "last_name"
+
+
+def test_bad_input_on_the_timeline_and_notes_is_422_naming_the_field(client: TestClient) -> None:
+    """Break: the timeline's `offset: Offset` back to `Query(ge=0)` -> the offset cell fails (a 500 on
+    PostgreSQL); `Moment` back to AwareDatetime -> the `from` cell fails (OverflowError, a 500)."""
+    patient = ok(client, "POST", "/patients", 201, json=HELOISE)["id"]
+    for params, field in (({"offset": 2**63}, "offset"), ({"limit": 501}, "limit"),
+                          ({"from": "9999-12-31T23:59:59-14:00"}, "from")):
+        response = client.get(f"/patients/{patient}/timeline", params=params)
+        assert response.status_code == 422 and response.json()["errors"][0]["field"] == field, response.text
+    nul = client.post(f"/patients/{patient}/notes", json={"text": "a\x00b"})
+    assert nul.status_code == 422 and nul.json()["errors"][0]["field"] == "text"
+    assert ok(client, "GET", f"/patients/{patient}/notes") == []

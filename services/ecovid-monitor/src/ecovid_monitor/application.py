@@ -16,9 +16,11 @@ from ecovid_platform.errors import Conflict, DomainError, Forbidden, Unprocessab
 from ecovid_monitor.domain.episode import (
     CareEpisode,
     EpisodeClosed,
+    EpisodeDatesInvalid,
     NotOverdue,
     PatientEpisodes,
     ReadingOutOfEpisode,
+    check_episode_dates,
     readings_of,
     reporting_interval,
 )
@@ -47,6 +49,10 @@ class MonitorApplication(ServiceApplication):
         self, patient_id: uuid.UUID, birth_date: date, details: dict[str, Any],
         actor: Actor, correlation_id: str,
     ) -> uuid.UUID:
+        try:
+            check_episode_dates(birth_date, details, datetime.now(UTC))
+        except EpisodeDatesInvalid as error:
+            raise Unprocessable(str(error), field=error.field) from None
         index = self._patient_episodes(patient_id)
         if index.open_episode_id is not None:
             raise Conflict(

@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ecovid_events import Actor
+from ecovid_platform.bodies import unsupported_type
 from ecovid_platform.errors import (
     Conflict,
     Damaged,
@@ -92,7 +93,10 @@ def _describe(error: Any) -> dict[str, str]:
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
-    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        wrong_type = unsupported_type(request)
+        if wrong_type is not None:  # the fields only looked wrong
+            return JSONResponse(status_code=415, content=error_body(wrong_type))
         errors = [_describe(e) for e in exc.errors()]
         first = errors[0] if errors else {"field": "body", "message": "invalid request"}
         return JSONResponse(
@@ -120,6 +124,25 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", error=repr(exc))
         return JSONResponse(status_code=500, content=error_body("internal error"))
+
+
+def contain_failures(app: ASGIApp) -> ASGIApp:
+    """The app as uvicorn should serve it: an unexpected error ends its own request only.
+
+    Starlette answers it 500 (logged by install_error_handlers) and then raises it again,
+    and uvicorn closes the connection of a request that raised. The gateway keeps its
+    connections to a service alive, so the next request on that connection, another
+    user's, failed as if the service were down (a 503). Swallowed here, once answered.
+    """
+
+    async def contained(scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await app(scope, receive, send)
+        except Exception:
+            if scope["type"] != "http":
+                raise
+
+    return contained
 
 
 def install_correlation(app: FastAPI, service: str) -> None:

@@ -21,6 +21,7 @@ from fastapi import FastAPI
 from faststream.kafka import KafkaBroker
 
 from ecovid_platform.consumer import IdempotentConsumer
+from ecovid_platform.http import contain_failures
 from ecovid_platform.outbox import OutboxRelay
 from ecovid_platform.settings import ServiceSettings
 
@@ -56,7 +57,7 @@ class ServiceProcess:
         for consumer in self.consumers:
             consumer.subscribe(self.broker)
         server = _Server(uvicorn.Config(
-            self.http,
+            contain_failures(self.http),
             host=self.settings.http_host,
             port=self.settings.http_port,
             log_config=None,

@@ -18,6 +18,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from faststream.kafka import KafkaBroker
 
 from ecovid_platform.application import ServiceApplication
+from ecovid_platform.bodies import install_body_guard
 from ecovid_platform.consumer import Handler, IdempotentConsumer
 from ecovid_platform.health import CHECK_TIMEOUT_SECONDS, Check, NotReady, consumers_joined, health_router
 from ecovid_platform.http import install_correlation, install_error_handlers, internal_token_guard
@@ -91,6 +92,7 @@ class Wiring:
         """Internal API of the service: only holders of the internal token may call it."""
         api = FastAPI(title=self.service, docs_url=None, redoc_url=None)
         install_error_handlers(api)
+        install_body_guard(api)
         install_correlation(api, self.service)
         api.include_router(self.health())
         guard = Depends(internal_token_guard(self.settings.internal_token.get_secret_value()))

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from ecovid_platform.http import ActorDep, CorrelationDep
+from ecovid_platform.paging import Limit, Offset
 from ecovid_platform.storage import Storage
 
 from alerting import read_models
@@ -22,8 +23,8 @@ def router(app: AlertingApplication, storage: Storage) -> APIRouter:
         patient_id: uuid.UUID | None = None,
         status: Literal["raised", "acknowledged", "escalated", "resolved"] | None = None,
         recipient: uuid.UUID | None = None,
-        limit: Annotated[int, Query(ge=1, le=500)] = 100,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        limit: Limit = 100,
+        offset: Offset = 0,
     ) -> list[dict[str, Any]]:
         with storage.transaction() as session:
             return read_models.list_alerts(

@@ -13,6 +13,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query, Request, Response
 
 from ecovid_platform.http import ActorDep, CorrelationDep
+from ecovid_platform.paging import Limit, Offset
 from ecovid_platform.storage import Storage
 
 from documents import read_models
@@ -59,8 +60,8 @@ def router(app: DocumentsApplication, storage: Storage) -> APIRouter:
     @api.get("/patients/{patient_id}/documents")
     def documents(
         patient_id: uuid.UUID,
-        limit: Annotated[int, Query(ge=1, le=500)] = 100,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        limit: Limit = 100,
+        offset: Offset = 0,
     ) -> list[dict[str, Any]]:
         with storage.transaction() as session:
             return read_models.list_documents(session, patient_id, limit, offset)

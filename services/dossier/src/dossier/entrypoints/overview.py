@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime
 
+from ecovid_platform.moments import Moment
+from ecovid_platform.paging import Limit, Offset
 from ecovid_platform.settings import ServiceSettings
 from ecovid_platform.storage import Storage
 
@@ -44,10 +45,10 @@ def router(app: DossierApplication, storage: Storage, settings: ServiceSettings)
     def patient_timeline(
         patient_id: uuid.UUID,
         kind: Annotated[list[str] | None, Query(description="event types to keep")] = None,
-        since: Annotated[AwareDatetime | None, Query(alias="from")] = None,
-        until: Annotated[AwareDatetime | None, Query(alias="to")] = None,
-        limit: Annotated[int, Query(ge=1, le=500)] = 100,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        since: Annotated[Moment | None, Query(alias="from")] = None,
+        until: Annotated[Moment | None, Query(alias="to")] = None,
+        limit: Limit = 100,
+        offset: Offset = 0,
     ) -> dict[str, Any]:
         app.patient(patient_id)
         with storage.transaction() as session:

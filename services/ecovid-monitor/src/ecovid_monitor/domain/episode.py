@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from eventsourcing.domain import Aggregate, event
@@ -13,6 +13,36 @@ from ecovid_monitor.domain.rules import Colouring, Level, state_transition_breac
 
 # A patient's device clock may run slightly ahead of the server's.
 CLOCK_SKEW = timedelta(minutes=5)
+# A date is "in the future" only once it has begun nowhere on Earth yet: the latest
+# time zone (UTC+14) reaches a new day 14 hours before UTC does.
+LATEST_TIME_ZONE = timedelta(hours=14)
+
+
+class EpisodeDatesInvalid(ValueError):
+    """The episode's dates contradict the patient's birth or today; `field` names the date at fault."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def latest_today(now: datetime) -> date:
+    """The latest calendar date anywhere at `now` (an aware moment)."""
+    return (now.astimezone(UTC) + LATEST_TIME_ZONE).date()
+
+
+def check_episode_dates(birth_date: date, details: dict[str, Any], now: datetime) -> None:
+    """An episode starts on or after the patient's birth and not in the future; the first
+    symptoms likewise (they may precede the start: symptoms come before the enrolment)."""
+    for field in ("started_on", "first_symptoms_on"):
+        given = details.get(field)
+        if given is None:
+            continue
+        on = date.fromisoformat(str(given))
+        if on < birth_date:
+            raise EpisodeDatesInvalid(field, f"{field} {on} is before the patient's birth on {birth_date}")
+        if on > latest_today(now):
+            raise EpisodeDatesInvalid(field, f"{field} {on} is in the future")
 
 
 class EpisodeClosed(Exception):
@@ -72,10 +102,15 @@ class CareEpisode(Aggregate):
         return date.fromisoformat(str(self.details["started_on"]))
 
     def check_reading_time(self, taken_at: datetime, now: datetime) -> None:
+        """Taken after birth, on or after the episode's start day (any hour of that day, in the
+        reading's own offset), and not later than now plus the clock skew. Birth is checked on
+        its own: episodes stored before their start was checked may start before birth."""
         if not self.is_open:
             raise EpisodeClosed("the care episode is closed")
         if taken_at > now + CLOCK_SKEW:
             raise ReadingOutOfEpisode("taken_at is in the future")
+        if taken_at.date() < self.birth_date:
+            raise ReadingOutOfEpisode(f"taken_at is before the patient's birth on {self.birth_date}")
         if taken_at.date() < self.started_on:
             raise ReadingOutOfEpisode("taken_at is before the care episode started")
 

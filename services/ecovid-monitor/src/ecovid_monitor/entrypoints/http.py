@@ -7,10 +7,11 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from ecovid_platform.group_commit import GroupCommit
 from ecovid_platform.http import ActorDep, CorrelationDep, JSONBytes
+from ecovid_platform.moments import Moment
 
 from ecovid_monitor.application import MonitorApplication, ReadingCommand
 from ecovid_monitor.domain.episode import CareEpisode
@@ -40,7 +41,7 @@ class EpisodeChange(BaseModel):
 
 
 class ReadingIn(ReadingValues):
-    taken_at: AwareDatetime
+    taken_at: Moment
 
     def given(self) -> dict[str, Any]:
         # taken_at is when, not what: it does not make a reading non-empty.

@@ -8,9 +8,11 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict
 
 from ecovid_platform.errors import Unprocessable
+from ecovid_platform.moments import Moment
+from ecovid_platform.paging import Limit, Offset
 from ecovid_platform.storage import Storage
 
 from ecovid_monitor.domain.rules import INDICATORS, RuleSetInvalid, load_rule_set
@@ -49,16 +51,16 @@ def router(storage: Storage) -> APIRouter:
         population: Literal["adults", "children"],
         level: StateFilter | None = None,
         symptom: Literal[INDICATORS] | None = None,  # type: ignore[valid-type]
-        updated_before: AwareDatetime | None = None,
-        updated_after: AwareDatetime | None = None,
+        updated_before: Moment | None = None,
+        updated_after: Moment | None = None,
         age_min: Annotated[int, Query(ge=0, le=150)] | None = None,
         age_max: Annotated[int, Query(ge=0, le=150)] | None = None,
         commune: Annotated[str, Query(min_length=1, max_length=200)] | None = None,
         first_symptoms_from: date | None = None,
         first_symptoms_to: date | None = None,
         name: Annotated[str, Query(min_length=1, max_length=200)] | None = None,
-        limit: Annotated[int, Query(ge=1, le=500)] = 50,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        limit: Limit = 50,
+        offset: Offset = 0,
     ) -> dict[str, Any]:
         query = ListQuery(
             structure_id=structure_id, population=population, today=datetime.now(UTC).date(),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
+from ecovid_platform.bodies import install_body_guard
 from ecovid_platform.http import install_correlation, install_error_handlers
 
 from gateway import SERVICE
@@ -29,6 +30,7 @@ def public_api(gateway: Gateway, health: APIRouter) -> FastAPI:
     )
     api.state.gateway = gateway
     install_error_handlers(api)
+    install_body_guard(api)
     install_correlation(api, SERVICE)
     api.include_router(health)
     for module in (auth, admin, patients, episodes, alerts, records, documents, monitoring, rule_sets):

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
+
+from ecovid_platform.paging import Limit, Offset
 
 from gateway.entrypoints.deps import CorrelationId, CurrentUser, GatewayDep
 
@@ -17,8 +19,8 @@ async def alerts(
     request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId,
     status: Literal["raised", "acknowledged", "escalated", "resolved"] | None = None,
     patient_id: uuid.UUID | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> Any:
     params: dict[str, Any] = {"limit": limit, "offset": offset}
     if status:

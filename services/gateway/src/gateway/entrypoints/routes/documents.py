@@ -9,7 +9,9 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request, Response, UploadFile
+from fastapi import APIRouter, Form, Request, Response, UploadFile
+
+from ecovid_platform.paging import Limit, Offset
 
 from gateway.entrypoints.deps import CorrelationId, CurrentUser, GatewayDep
 
@@ -40,8 +42,8 @@ async def add_document(
 @router.get("/patients/{patient_id}/documents")
 async def documents(
     patient_id: uuid.UUID, request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> Any:
     await gw.check_patient_access(patient_id, user, "GET", request.url.path, cid)
     return await gw.services.documents.call(

@@ -10,7 +10,9 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime
+
+from ecovid_platform.moments import Moment
+from ecovid_platform.paging import Limit, Offset
 
 from gateway.entrypoints.deps import CorrelationId, GatewayDep, Professional
 
@@ -23,16 +25,16 @@ async def monitored_patients(
     population: Literal["adults", "children"],
     level: Literal["normal", "watch", "alert", "overdue", "none"] | None = None,
     symptom: Annotated[str, Query(max_length=40)] | None = None,
-    updated_before: AwareDatetime | None = None,
-    updated_after: AwareDatetime | None = None,
+    updated_before: Moment | None = None,
+    updated_after: Moment | None = None,
     age_min: Annotated[int, Query(ge=0, le=150)] | None = None,
     age_max: Annotated[int, Query(ge=0, le=150)] | None = None,
     commune: Annotated[str, Query(min_length=1, max_length=200)] | None = None,
     first_symptoms_from: date | None = None,
     first_symptoms_to: date | None = None,
     name: Annotated[str, Query(min_length=1, max_length=200)] | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> Any:
     """Sorted by severity (alert, overdue, watch, normal, none), then the oldest last reading first."""
     if user.structure_id is None:

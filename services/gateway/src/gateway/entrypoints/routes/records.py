@@ -8,6 +8,8 @@ from typing import Any
 
 from fastapi import APIRouter, Query, Request
 
+from ecovid_platform.paging import Limit, Offset
+
 from gateway.entrypoints.deps import CorrelationId, CurrentUser, GatewayDep
 
 router = APIRouter(prefix="/api/v1/patients/{patient_id}", tags=["coordination record"])
@@ -63,7 +65,7 @@ async def timeline(
     kind: list[str] | None = Query(None, description="event types to keep, repeated"),  # noqa: B008
     since: str | None = Query(None, alias="from"),
     until: str | None = Query(None, alias="to"),
-    limit: int = 100, offset: int = 0,
+    limit: Limit = 100, offset: Offset = 0,
 ) -> Any:
     """Everything that happened to the patient, in order; the dossier validates the filters."""
     return await _forward(patient_id, request, user, gw, cid)
