@@ -176,8 +176,7 @@ class Rebuild:
     def _apply_own(self, session: Any, notifications: Sequence[Any]) -> None:
         local = self.model.local
         assert local is not None
-        events = [e for _, e in translated(self.app, self.catalogue.translate, notifications)
-                  if e.event_type in local.handlers]
+        events = [e for _, e in translated(self.app, self.catalogue.translate, notifications, local.handlers)]
         apply_in_runs(session, local.handlers, events)
         self.replayed_to = notifications[-1].id
         self.outcome.own_events += len(events)
