@@ -17,6 +17,7 @@ from ecovid_events.ecovid import (
     ReadingOverdue,
     ReadingRecorded,
 )
+from ecovid_platform.bulk import insert_rows
 from ecovid_platform.consumer import Projects
 from ecovid_platform.projector import Projection
 from ecovid_platform.rebuild import Consumed, ReadModel
@@ -106,8 +107,8 @@ def reading_recorded(session: Session, event: ReadingRecorded) -> None:
 
 
 def readings_recorded(session: Session, events: list[ReadingRecorded]) -> None:
-    """A run of readings at once: the same rows as `reading_recorded` on each in turn,
-    in five statements (each sent once with all its parameter sets)."""
+    """A run of readings at once: the same rows as `reading_recorded` on each in turn, in
+    five statements (each sent once with all its parameter sets; the readings by COPY)."""
     latest = {e.payload.episode_id: e.payload for e in events}  # the last one wins, as in turn
     states = {episode: _state(p.overall_level) for episode, p in latest.items()}
     session.execute(
@@ -124,7 +125,7 @@ def readings_recorded(session: Session, events: list[ReadingRecorded]) -> None:
                for name, level in p.levels.items() if level in OUT_OF_RANGE]
     if present:
         session.execute(sa.insert(symptoms), present)
-    session.execute(sa.insert(readings), [{
+    insert_rows(session, readings, [{
         "reading_id": e.payload.reading_id, "episode_id": e.payload.episode_id, "patient_id": e.patient_id,
         "taken_at": e.payload.taken_at, "values": e.payload.values, "levels": e.payload.levels,
         "overall_level": e.payload.overall_level,
