@@ -5,6 +5,7 @@ tables, then swapped in or compared with the live tables."""
 from __future__ import annotations
 
 import asyncio
+import threading
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -254,6 +255,56 @@ def test_a_handler_failing_in_the_replay_stops_the_rebuild_and_leaves_the_live_t
     with pytest.raises(RuntimeError, match="fails on this event"):
         live.run("names")
     assert live.snapshot(NAMES) == damaged and live.position() == 1
+    assert shadow_files(live.storage) == []
+
+
+def test_the_topics_are_read_while_the_own_events_are_replayed(live: Live, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reader starts (and waits on the broker) during the own replay, not after it.
+    Break: replay the own events before starting the reading task -> fails."""
+    live.save("Martin")
+    live.project()
+    live.consume(live.publish("Leroy"))
+    reader_started, seen_during_replay = threading.Event(), []
+    start, apply_own = topics.TopicReader.start, engine.Rebuild._apply_own
+
+    async def start_and_tell(self: topics.TopicReader) -> None:
+        await start(self)
+        reader_started.set()
+
+    def apply_own_once_started(self: engine.Rebuild, session: Any, notifications: Any) -> None:
+        seen_during_replay.append(reader_started.wait(timeout=5))
+        apply_own(self, session, notifications)
+
+    monkeypatch.setattr(topics.TopicReader, "start", start_and_tell)
+    monkeypatch.setattr(engine.Rebuild, "_apply_own", apply_own_once_started)
+    (outcome,) = live.run("both")
+    assert seen_during_replay == [True] and (outcome.own_events, outcome.consumed_events) == (1, 1)
+
+
+def test_a_topic_read_failing_during_the_own_replay_stops_the_rebuild(
+        live: Live, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The topics are read while the own events are replayed (in a thread): a broker failing
+    then stops the rebuild with that error, the live tables as they were, the shadow gone.
+    Break: skip a failure handed over by the reading task (`continue` for `raise batch` in
+    `_replay`) -> the rebuild swaps in a read model without the consumed events -> fails."""
+    live.save("Martin", "Durand")
+    live.project()
+    live.consume(live.publish("Leroy"))
+    before = live.snapshot(BOTH)
+
+    to_end, failed = topics.TopicReader.to_end, []
+
+    async def broker_gone_once(self: topics.TopicReader) -> Any:
+        if not failed:
+            failed.append(True)
+            raise ConnectionError("broker gone")
+        async for batch in to_end(self):  # the catch-up's read, as before
+            yield batch
+
+    monkeypatch.setattr(topics.TopicReader, "to_end", broker_gone_once)
+    with pytest.raises(ConnectionError, match="broker gone"):
+        live.run("both")
+    assert live.snapshot(BOTH) == before and live.position() == 2
     assert shadow_files(live.storage) == []
 
 

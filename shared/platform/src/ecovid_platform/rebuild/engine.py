@@ -28,9 +28,11 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -50,8 +52,12 @@ from ecovid_platform.tables import consumer_inbox
 
 log = structlog.get_logger(__name__)
 
-# (stage, how many more done, total if known): drives the CLI's progress bar.
+# (stage, how many more done, total if known): drives the CLI's progress bar. Called from
+# the replay's threads (own events from one, consumed events from the event loop's).
 Progress = Callable[[str, int, int | None], None]
+# What the topic reader hands the replay: a fetch's (records read, wanted events), its
+# failure, or None at the end.
+TopicBatch = tuple[int, list[IntegrationEvent]] | Exception | None
 
 
 def _silent(stage: str, advance: int, total: int | None) -> None:
@@ -90,6 +96,18 @@ class Outcome:
         return self.events / self.replay_seconds if self.replay_seconds else 0.0
 
 
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """The replay makes millions of short-lived objects and hardly any cycle: the collector
+    runs as seldom as in a service (ecovid_platform.wiring), then as before."""
+    before = gc.get_threshold()
+    gc.set_threshold(20_000, 50, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
 class LiveLags(Exception):
     """The live writers have not applied yet what the shadow did (verify waits for them)."""
 
@@ -112,8 +130,8 @@ class Rebuild:
             if self.model.consumed is not None:
                 consumed = self.model.consumed
                 self.reader = TopicReader(self.settings.kafka_bootstrap, consumed.topics, set(consumed.handlers))
-                await self.reader.start()
-            await self._replay()
+            with fewer_collections():
+                await self._replay()
             self.outcome.replay_seconds = time.perf_counter() - started
             deadline = time.monotonic() + wait_seconds
             while True:
@@ -135,30 +153,58 @@ class Rebuild:
     # -- 1. replay, writers running -----------------------------------------------------
 
     async def _replay(self) -> None:
-        started = time.perf_counter()
-        if self.model.local is not None:
-            last = self.app.recorder.max_notification_id() or 0
-            self.progress("own events", 0, last)
-            # The next batch is fetched while this one is decoded and written: the
-            # database's answer overlaps the interpreter's work.
-            with ThreadPoolExecutor(max_workers=1) as fetcher:
-                coming = fetcher.submit(self._fetch_own, self.replayed_to, last)
-                while notifications := coming.result():
-                    if notifications[-1].id < last:
-                        coming = fetcher.submit(self._fetch_own, notifications[-1].id, last)
-                    else:
-                        coming = fetcher.submit(list)
+        """Own events, then consumed ones. The topics are read meanwhile (a fetch mostly waits
+        on the broker, the last one for its silence); their batches wait in a short queue."""
+        topics: asyncio.Queue[TopicBatch] = asyncio.Queue(maxsize=8)
+        reading = asyncio.create_task(self._read_topics(topics)) if self.reader is not None else None
+        try:
+            started = time.perf_counter()
+            if self.model.local is not None:
+                await asyncio.to_thread(self._replay_log)
+            self.outcome.own_seconds = time.perf_counter() - started
+            if reading is not None:
+                while (batch := await topics.get()) is not None:
+                    if isinstance(batch, Exception):
+                        raise batch
+                    read, events = batch
                     with self.shadow.batch() as session:
-                        self._apply_own(session, notifications)
-            self.replayed_to = last  # ids can have gaps (rolled-back inserts)
-        self.outcome.own_seconds = time.perf_counter() - started
-        if self.reader is not None:
+                        self._apply_consumed(session, events)
+                    self.progress("consumed events", read, None)
+                self.outcome.records_read = await reading
+        finally:
+            if reading is not None and not reading.done():
+                reading.cancel()
+                await asyncio.gather(reading, return_exceptions=True)
+
+    async def _read_topics(self, batches: asyncio.Queue[TopicBatch]) -> int:
+        """Puts each fetch's (records read, wanted events), then None; a failure in their place."""
+        assert self.reader is not None
+        try:
+            await self.reader.start()
             self.progress("consumed events", 0, await self.reader.total())
-            async for read, events in self.reader.to_end():
+            async for batch in self.reader.to_end():
+                await batches.put(batch)
+        except Exception as error:  # noqa: BLE001 - the replay raises it, in its own task
+            await batches.put(error)
+        await batches.put(None)
+        return self.reader.read
+
+    def _replay_log(self) -> None:
+        """The own events up to the last notification as of now (in a thread of its own)."""
+        last = self.app.recorder.max_notification_id() or 0
+        self.progress("own events", 0, last)
+        # The next batch is fetched while this one is decoded and written: the
+        # database's answer overlaps the interpreter's work.
+        with ThreadPoolExecutor(max_workers=1) as fetcher:
+            coming = fetcher.submit(self._fetch_own, self.replayed_to, last)
+            while notifications := coming.result():
+                if notifications[-1].id < last:
+                    coming = fetcher.submit(self._fetch_own, notifications[-1].id, last)
+                else:
+                    coming = fetcher.submit(list)
                 with self.shadow.batch() as session:
-                    self._apply_consumed(session, events)
-                self.progress("consumed events", read, None)
-            self.outcome.records_read = self.reader.read
+                    self._apply_own(session, notifications)
+        self.replayed_to = last  # ids can have gaps (rolled-back inserts)
 
     def _fetch_own(self, after: int, up_to: int, batch_size: int = 5000) -> list[Any]:
         return list(self.app.recorder.select_notifications(
