@@ -32,14 +32,17 @@ def insert_rows(session: Any, table: sa.Table, rows: Sequence[Mapping[str, Any]]
         return
     dialect = connection.dialect
     processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names]
+    processed = [(i, process) for i, process in enumerate(processors) if process is not None]
     quote = dialect.identifier_preparer.quote
     sql = f"COPY {_target(session, connection, table)} ({', '.join(quote(n) for n in names)}) FROM STDIN"
     driver = connection.connection.driver_connection
     assert driver is not None
     with driver.cursor() as cursor, cursor.copy(sql) as copy:
         for row in rows:
-            copy.write_row([value if process is None else process(value)
-                            for value, process in zip([row[n] for n in names], processors, strict=True)])
+            values = [row[name] for name in names]
+            for i, process in processed:
+                values[i] = process(values[i])
+            copy.write_row(values)
 
 
 def _python_defaults(table: sa.Table, names: list[str]) -> bool:
