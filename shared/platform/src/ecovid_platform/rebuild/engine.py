@@ -1,8 +1,9 @@
 """Rebuild a read model into shadow tables, then swap them in (or compare them with the live ones).
 
 1. Replay, writers running: the service's own events from its notification log (through
-   `translate`, up to the last notification N as of the start) and the topics its consumer
-   reads (earliest offset to the end, each event once by event id), through the read
+   `translate`, asked for the types the read model applies, up to the last notification N
+   as of the start), then the topics its consumer reads (earliest offset to the end, each
+   event once by event id; read while the own events are applied), through the read
    model's own `Projects` handlers, into the shadow tables. Only those handlers run: no
    `Commands`, no `save`, no producer, so a rebuild raises no alert, sends nothing and
    publishes nothing.
