@@ -36,8 +36,6 @@ from ecovid_platform.tables import projection_positions
 
 __all__ = ["LocalProjector", "Projection", "Translate", "lock_positions", "projection_positions", "record_position"]
 
-
-
 log = structlog.get_logger(__name__)
 
 
