@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -23,7 +23,7 @@ from eventsourcing.domain import Aggregate, event
 from ecovid_events import Actor, IntegrationEvent
 from ecovid_events.dossier import PatientRegistered, PatientRegisteredPayload
 from ecovid_platform.application import ServiceApplication, trace
-from ecovid_platform.integration import envelope
+from ecovid_platform.integration import EVERY, envelope
 from ecovid_platform.storage import Storage
 
 TOPIC = "platform-test.events"
@@ -76,7 +76,7 @@ class Marks(ServiceApplication):
         return sorted(self.mapper.to_domain_event(n).name for n in notifications)
 
 
-def translate(domain_event: Any) -> list[IntegrationEvent]:
+def translate(domain_event: Any, wanted: Container[str] = EVERY) -> list[IntegrationEvent]:
     """A mark announced as a registration: enough to check ids and order."""
     return [PatientRegistered(
         **envelope(domain_event, "platform-test", patient_id=uuid.UUID(int=7)),

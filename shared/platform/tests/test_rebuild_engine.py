@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import threading
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -51,7 +52,11 @@ def add_own(session: Any, event: IntegrationEvent) -> None:
     count(session, own_counts, event.payload.last_name)
 
 
+VISITED: list[str] = []  # the order consumed events were applied in
+
+
 def add_visit(session: Any, event: IntegrationEvent) -> None:
+    VISITED.append(event.payload.last_name)
     count(session, visits, event.payload.last_name)
 
 
@@ -258,6 +263,56 @@ def test_a_handler_failing_in_the_replay_stops_the_rebuild_and_leaves_the_live_t
     assert shadow_files(live.storage) == []
 
 
+def test_the_topics_are_read_while_the_own_events_are_replayed(live: Live, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reader starts (and waits on the broker) during the own replay, not after it.
+    Break: replay the own events before starting the reading task -> fails."""
+    live.save("Martin")
+    live.project()
+    live.consume(live.publish("Leroy"))
+    reader_started, seen_during_replay = threading.Event(), []
+    start, apply_own = topics.TopicReader.start, engine.Rebuild._apply_own
+
+    async def start_and_tell(self: topics.TopicReader) -> None:
+        await start(self)
+        reader_started.set()
+
+    def apply_own_once_started(self: engine.Rebuild, session: Any, notifications: Any) -> None:
+        seen_during_replay.append(reader_started.wait(timeout=5))
+        apply_own(self, session, notifications)
+
+    monkeypatch.setattr(topics.TopicReader, "start", start_and_tell)
+    monkeypatch.setattr(engine.Rebuild, "_apply_own", apply_own_once_started)
+    (outcome,) = live.run("both")
+    assert seen_during_replay == [True] and (outcome.own_events, outcome.consumed_events) == (1, 1)
+
+
+def test_a_topic_read_failing_during_the_own_replay_stops_the_rebuild(
+        live: Live, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The topics are read while the own events are replayed (in a thread): a broker failing
+    then stops the rebuild with that error, the live tables as they were, the shadow gone.
+    Break: skip a failure handed over by the reading task (`continue` for `raise batch` in
+    `_replay`) -> the rebuild swaps in a read model without the consumed events -> fails."""
+    live.save("Martin", "Durand")
+    live.project()
+    live.consume(live.publish("Leroy"))
+    before = live.snapshot(BOTH)
+
+    to_end, failed = topics.TopicReader.to_end, []
+
+    async def broker_gone_once(self: topics.TopicReader) -> Any:
+        if not failed:
+            failed.append(True)
+            raise ConnectionError("broker gone")
+        async for batch in to_end(self):  # the catch-up's read, as before
+            yield batch
+
+    monkeypatch.setattr(topics.TopicReader, "to_end", broker_gone_once)
+    with pytest.raises(ConnectionError, match="broker gone"):
+        live.run("both")
+    assert live.snapshot(BOTH) == before and live.position() == 2
+    assert shadow_files(live.storage) == []
+
+
 def test_a_rebuild_saves_nothing_and_publishes_nothing(live: Live) -> None:
     """Only `Projects` handlers run: the event store and the topics are as before, and the
     application the rebuild opened was configured like the service's and saved nothing.
@@ -459,6 +514,21 @@ def test_a_topic_the_broker_lost_records_of_stops_the_rebuild_and_is_named(
         assert outcome.differences == []
         assert [p for p in outcome.problems if "partition 0: nothing readable from offset 2 to its end 4" in p
                 and "ecovid-ops republish" in p], outcome.problems
+
+
+def test_consumed_events_are_applied_in_the_order_they_occurred_not_the_topics(live: Live) -> None:
+    """A producer that re-published its log after a broker restart put its older events after
+    newer ones: the rebuild applies them by when they occurred (each once). Break: apply them
+    in the topics' order -> Petit before Martin -> fails."""
+    now = datetime.now(UTC)
+    martin, durand, petit = (registered(name).model_copy(update={"occurred_at": now + timedelta(seconds=n)})
+                             for n, name in enumerate(("Martin", "Durand", "Petit")))
+    for event in (petit, martin, durand, petit):  # written after the restart, then re-published
+        live.kafka.produce_event(event)
+    VISITED.clear()
+    [outcome] = live.run("visits")
+    assert VISITED == ["Martin", "Durand", "Petit"]
+    assert outcome.consumed_events == 3
 
 
 # -- the catalogue ------------------------------------------------------------------------

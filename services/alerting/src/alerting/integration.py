@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from typing import Any
 
 from ecovid_events import IntegrationEvent
@@ -12,13 +12,13 @@ from ecovid_events.alerting import (
     AlertRaised,
     AlertRaisedPayload,
 )
-from ecovid_platform.integration import envelope
+from ecovid_platform.integration import EVERY, envelope
 
 from alerting import SERVICE
 from alerting.domain.alert import Alert
 
 
-def translate(event: Any) -> Iterable[IntegrationEvent]:
+def translate(event: Any, wanted: Container[str] = EVERY) -> Iterable[IntegrationEvent]:
     if isinstance(event, Alert.Raised):
         yield AlertRaised(**envelope(event, SERVICE, event.patient_id), payload=AlertRaisedPayload(
             alert_id=event.originator_id, kind=event.kind, level=event.level,

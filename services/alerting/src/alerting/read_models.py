@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from ecovid_events import topics
 from ecovid_events.alerting import AlertAcknowledged, AlertRaised
 from ecovid_events.care_circle import CareTeamMemberAdded, CareTeamMemberRemoved
+from ecovid_platform.bulk import insert_rows
 from ecovid_platform.consumer import Projects
 from ecovid_platform.projector import Projection
 from ecovid_platform.rebuild import Consumed, ReadModel
@@ -46,8 +47,8 @@ def alert_raised(session: Session, event: AlertRaised) -> None:
 
 
 def alerts_raised(session: Session, events: list[AlertRaised]) -> None:
-    """One statement for a run of raised alerts."""
-    session.execute(alerts.insert(), [{
+    """A run of raised alerts in one go (a COPY on PostgreSQL)."""
+    insert_rows(session, alerts, [{
         "alert_id": e.payload.alert_id, "patient_id": e.patient_id, "kind": e.payload.kind,
         "level": e.payload.level, "status": "raised", "summary": e.payload.summary,
         "raised_at": e.payload.raised_at, "reading_id": e.payload.reading_id,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from typing import Any
 
 from ecovid_events import IntegrationEvent
@@ -11,13 +11,13 @@ from ecovid_events.care_circle import (
     CareTeamMemberPayload,
     CareTeamMemberRemoved,
 )
-from ecovid_platform.integration import envelope
+from ecovid_platform.integration import EVERY, envelope
 
 from care_circle import SERVICE
 from care_circle.domain.circle import CareCircle
 
 
-def translate(event: Any) -> Iterable[IntegrationEvent]:
+def translate(event: Any, wanted: Container[str] = EVERY) -> Iterable[IntegrationEvent]:
     if isinstance(event, CareCircle.MemberAdded | CareCircle.MemberRemoved):
         kind = CareTeamMemberAdded if isinstance(event, CareCircle.MemberAdded) else CareTeamMemberRemoved
         yield kind(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from typing import Any
 
 from ecovid_events import IntegrationEvent
@@ -22,7 +22,7 @@ from ecovid_events.dossier import (
     SectionPayload,
     TreatmentsUpdated,
 )
-from ecovid_platform.integration import envelope
+from ecovid_platform.integration import EVERY, envelope
 
 from dossier import SERVICE
 from dossier.domain.patient import Patient
@@ -40,7 +40,7 @@ def _identity(identity: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in identity.items() if key in _IDENTITY_FIELDS}
 
 
-def translate(event: Any) -> Iterable[IntegrationEvent]:
+def translate(event: Any, wanted: Container[str] = EVERY) -> Iterable[IntegrationEvent]:
     if not isinstance(event, Patient.Event):
         return  # identity keys are bookkeeping of duplicate detection, not news
     head = envelope(event, SERVICE, event.originator_id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -24,20 +24,20 @@ from ecovid_events.ecovid import (
     ThresholdBreached,
     ThresholdBreachedPayload,
 )
-from ecovid_platform.integration import envelope
+from ecovid_platform.integration import EVERY, envelope
 
 from ecovid_monitor import SERVICE
 from ecovid_monitor.domain.episode import CareEpisode
 
 
-def translate(event: Any) -> Iterable[IntegrationEvent]:
+def translate(event: Any, wanted: Container[str] = EVERY) -> Iterable[IntegrationEvent]:
     if isinstance(event, CareEpisode.Opened):
         head = envelope(event, SERVICE, event.patient_id)
         yield CareEpisodeOpened(**head, payload=CareEpisodeOpenedPayload(
             episode_id=event.originator_id, **event.details
         ))
     elif isinstance(event, CareEpisode.ReadingRecorded):
-        yield from _reading(event)
+        yield from _reading(event, wanted)
     elif isinstance(event, STATUS_EVENTS) and getattr(event, "patient_id", None):
         yield CareStatusChanged(**envelope(event, SERVICE, event.patient_id), payload=CareStatusChangedPayload(
             episode_id=event.originator_id, status=event.status, hospitalised=_hospitalised(event),
@@ -63,18 +63,21 @@ def _hospitalised(event: Any) -> bool:
     return isinstance(event, CareEpisode.Hospitalised)
 
 
-def _reading(event: Any) -> Iterable[IntegrationEvent]:
+def _reading(event: Any, wanted: Container[str]) -> Iterable[IntegrationEvent]:
+    # Two events from one reading; the lists and the deadlines apply only the first, and the
+    # breach (its validated list of breaches) costs three times as much to build: built when asked.
     head = envelope(event, SERVICE, event.patient_id)
     colouring = event.colouring
     rule_set = RuleSetRef(id=colouring["rule_set_id"], version=colouring["rule_set_version"])
-    yield ReadingRecorded(**head, payload=ReadingRecordedPayload(
-        reading_id=event.reading_id, episode_id=event.originator_id, taken_at=event.taken_at,
-        recorded_at=getattr(event, "recorded_at", None) or event.timestamp, source=event.source,
-        values=_plain(event.values),
-        levels=colouring["levels"], overall_level=colouring["overall_level"],
-        rule_set=rule_set, age_band=colouring["age_band"],
-    ))
-    if event.breached:
+    if "ReadingRecorded" in wanted:
+        yield ReadingRecorded(**head, payload=ReadingRecordedPayload(
+            reading_id=event.reading_id, episode_id=event.originator_id, taken_at=event.taken_at,
+            recorded_at=getattr(event, "recorded_at", None) or event.timestamp, source=event.source,
+            values=_plain(event.values),
+            levels=colouring["levels"], overall_level=colouring["overall_level"],
+            rule_set=rule_set, age_band=colouring["age_band"],
+        ))
+    if event.breached and "ThresholdBreached" in wanted:
         breach_head = {**head, "event_id": _breach_id(head["event_id"])}
         yield ThresholdBreached(**breach_head, payload=ThresholdBreachedPayload(
             reading_id=event.reading_id, episode_id=event.originator_id,

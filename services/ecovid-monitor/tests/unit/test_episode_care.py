@@ -86,3 +86,16 @@ def test_a_patient_writes_only_to_their_own_episode(app: MonitorApplication) -> 
     readings = app.readings(episode_id)
     assert [r["source"] for r in readings] == ["patient", "proxy"]
     assert all(r["recorded_at"] >= r["taken_at"] for r in readings)
+
+
+def test_a_reading_is_translated_into_the_events_asked_for_only(app: MonitorApplication) -> None:
+    """A projection asks for the types it applies: the breach it does not apply is not built,
+    and what is built is the very event the outbox publishes."""
+    _, episode_id = open_episode(app)
+    app.record_reading(episode_id, datetime.now(UTC), ReadingValues(temperature=40.5, spo2=90), DOCTOR, "c")
+    reading = app.mapper.to_domain_event(app.recorder.select_notifications(start=1, limit=1000)[-1])
+    recorded, breached = translate(reading)
+    assert (recorded.event_type, breached.event_type) == ("ReadingRecorded", "ThresholdBreached")
+    assert list(translate(reading, {"ReadingRecorded", "CareEpisodeOpened"})) == [recorded]
+    assert list(translate(reading, {"ThresholdBreached"})) == [breached]
+    assert list(translate(reading, set())) == []

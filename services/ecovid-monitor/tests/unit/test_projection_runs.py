@@ -10,6 +10,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from ecovid_events.dossier import PatientIdentity, PatientIdentityUpdated
+
 from ecovid_monitor.read_models import projections
 from ecovid_monitor.read_models.deadlines import Deadlines
 from ecovid_monitor.read_models.tables import deadlines, metadata, readings, rows, symptoms
@@ -83,3 +85,45 @@ def test_a_run_of_readings_at_once_equals_one_by_one() -> None:
     assert [r[1] for r in expected["rows"]] == ["normal", "normal", "watch"]  # the last reading wins
     assert len(expected["readings"]) == 6 and len(expected["symptoms"]) == 1
     assert all(due is not None for _, due, _ in expected["deadlines"])
+
+
+def _lists_after(steps: list[tuple[Callable[[Session, list[Any]], None], list[Any]]]) -> dict[str, list[Any]]:
+    engine = sa.create_engine("sqlite://")
+    metadata.create_all(engine)
+    with Session(engine) as session:
+        for apply_run, events in steps:
+            apply_run(session, events)
+        return {t.name: sorted((dict(r._mapping) for r in session.execute(sa.select(t))), key=repr)
+                for t in (projections.patients, rows)}
+
+
+def _in_turn(apply: Callable[[Session, Any], None]) -> Callable[[Session, list[Any]], None]:
+    return lambda session, events: [apply(session, event) for event in events]
+
+
+def test_runs_of_names_and_of_openings_at_once_equal_one_by_one() -> None:
+    """Names arriving before and after their episodes open, one patient renamed twice within a
+    run (the last name stays), one never opened: the same patients and rows either way."""
+    early, late, renamed, never = (uuid.uuid4() for _ in range(4))
+    structure = uuid.uuid4()
+    renaming = registered(renamed, "Avant", "Zoé", BORN)
+
+    def renamed_as(last: str, commune: str) -> PatientIdentityUpdated:
+        return PatientIdentityUpdated(**{k: v for k, v in dict(renaming).items() if k not in (
+            "event_type", "payload", "event_id")}, event_id=uuid.uuid4(), payload=PatientIdentity(
+            last_name=last, first_name="Zoé", birth_date=BORN, sex="female", commune=commune))
+
+    names_first = [registered(early, "Tôt", "Léa", BORN), renaming]
+    openings = [opened(p, structure, at=NOW) for p in (early, late, renamed, renamed)]
+    names_then = [registered(late, "Tard", "Noé", BORN, "Nantes"), renamed_as("Entre", "Metz"),
+                  renamed_as("Après", "Lyon"), registered(never, "Nul", "Eve", BORN)]
+
+    def steps(names: Callable[[Session, list[Any]], None], opens: Callable[[Session, list[Any]], None]) -> Any:
+        return [(names, names_first), (opens, openings), (names, names_then)]
+
+    expected = _lists_after(steps(_in_turn(projections.patient_identity), _in_turn(projections.episode_opened)))
+    at_once = _lists_after(steps(projections.patient_identities, projections.episodes_opened))
+    assert at_once == expected
+    assert sorted(r["last_name"] for r in expected["monitor_patients"]) == ["Après", "Nul", "Tard", "Tôt"]
+    assert sorted(r["last_name"] for r in expected["monitoring_rows"]) == ["Après", "Après", "Tard", "Tôt"]
+    assert {r["commune_key"] for r in expected["monitoring_rows"] if r["last_name"] == "Après"} == {"lyon"}

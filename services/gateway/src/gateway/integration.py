@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from typing import Any
 
 from ecovid_events import IntegrationEvent
 from ecovid_events.gateway import RecordAccessed, RecordAccessedPayload
-from ecovid_platform.integration import envelope
+from ecovid_platform.integration import EVERY, envelope
 
 from gateway import SERVICE
 from gateway.domain.account import RecordAccess
 
 
-def translate(event: Any) -> Iterable[IntegrationEvent]:
+def translate(event: Any, wanted: Container[str] = EVERY) -> Iterable[IntegrationEvent]:
     # Account events (password hashes) never leave the gateway.
     if isinstance(event, RecordAccess.Recorded):
         yield RecordAccessed(

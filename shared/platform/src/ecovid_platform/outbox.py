@@ -21,15 +21,13 @@ import sqlalchemy as sa
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.errors import KafkaError
-from eventsourcing.domain import DomainEventProtocol
 
-from ecovid_events import IntegrationEvent
 from ecovid_platform.application import ServiceApplication
 from ecovid_platform.failures import is_transient
+from ecovid_platform.integration import Translate
 from ecovid_platform.storage import Storage
 from ecovid_platform.tables import outbox_position
 
-Translate = Callable[[DomainEventProtocol], Iterable[IntegrationEvent]]
 # Partition -> end offset (the next offset to be written); empty when the topic is missing.
 EndOffsets = Callable[[], Awaitable[Mapping[int, int]]]
 log = structlog.get_logger(__name__)

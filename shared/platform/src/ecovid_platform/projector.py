@@ -18,25 +18,24 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any
 
 import sqlalchemy as sa
 import structlog
-from eventsourcing.domain import DomainEventProtocol
 
 from ecovid_events import IntegrationEvent
 from ecovid_platform.application import ServiceApplication
 from ecovid_platform.consumer import Projects
 from ecovid_platform.failures import is_transient
+from ecovid_platform.integration import Translate
 from ecovid_platform.storage import Storage
 from ecovid_platform.tables import projection_positions
 
-__all__ = ["LocalProjector", "Projection", "lock_positions", "projection_positions", "record_position"]
+__all__ = ["LocalProjector", "Projection", "Translate", "lock_positions", "projection_positions", "record_position"]
 
-Translate = Callable[[DomainEventProtocol], Iterable[IntegrationEvent]]
 log = structlog.get_logger(__name__)
 
 
@@ -83,9 +82,11 @@ def apply_in_runs(session: Any, handlers: dict[str, Projects], events: Sequence[
         handler.apply_all(session, list(run))
 
 
-def translated(app: ServiceApplication, translate: Translate, notifications: Sequence[Any]
+def translated(app: ServiceApplication, translate: Translate, notifications: Sequence[Any], wanted: Container[str]
                ) -> list[tuple[int, IntegrationEvent]]:
-    return [(n.id, event) for n in notifications for event in translate(app.mapper.to_domain_event(n))]
+    """(notification id, event) for the events of the wanted types, in the log's order."""
+    return [(n.id, event) for n in notifications for event in translate(app.mapper.to_domain_event(n), wanted)
+            if event.event_type in wanted]
 
 
 class LocalProjector:
@@ -99,6 +100,7 @@ class LocalProjector:
             raise ValueError(f"two projections share a name: {names}")
         self.app, self.storage, self.translate = app, storage, translate
         self.projections = tuple(projections)
+        self.wanted = frozenset(t for p in projections for t in p.handlers)
         self.batch_size, self.idle_poll_seconds, self.linger_seconds = batch_size, idle_poll_seconds, linger_seconds
         self._wake = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -160,7 +162,7 @@ class LocalProjector:
         )
         if not notifications:
             return 0
-        events = translated(self.app, self.translate, notifications)
+        events = translated(self.app, self.translate, notifications, self.wanted)
         last = notifications[-1].id
         applied = 0
         with self.storage.transaction() as session:

@@ -22,8 +22,9 @@ from ecovid_platform.bodies import install_body_guard
 from ecovid_platform.consumer import Handler, IdempotentConsumer
 from ecovid_platform.health import CHECK_TIMEOUT_SECONDS, Check, NotReady, consumers_joined, health_router
 from ecovid_platform.http import install_correlation, install_error_handlers, internal_token_guard
+from ecovid_platform.integration import Translate
 from ecovid_platform.logging import configure_logging
-from ecovid_platform.outbox import OutboxRelay, Translate
+from ecovid_platform.outbox import OutboxRelay
 from ecovid_platform.projector import LocalProjector, Projection
 from ecovid_platform.runtime import ServiceProcess
 from ecovid_platform.settings import ServiceSettings

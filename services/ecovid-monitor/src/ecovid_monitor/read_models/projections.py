@@ -17,6 +17,7 @@ from ecovid_events.ecovid import (
     ReadingOverdue,
     ReadingRecorded,
 )
+from ecovid_platform.bulk import insert_rows
 from ecovid_platform.consumer import Projects
 from ecovid_platform.projector import Projection
 from ecovid_platform.rebuild import Consumed, ReadModel
@@ -54,27 +55,57 @@ def _identity(values: Any) -> dict[str, Any]:
 
 
 def patient_identity(session: Session, event: PatientRegistered | PatientIdentityUpdated) -> None:
+    patient_identities(session, [event])
+
+
+def patient_identities(session: Session, events: list[PatientRegistered | PatientIdentityUpdated]) -> None:
+    """Each event carries the whole identity: per patient, the last one is what stays (as when
+    applied in turn), written with one statement per table and kind of write."""
     _one_identity_writer(session)
-    p = event.payload
-    identity = {"last_name": p.last_name, "first_name": p.first_name,
-                "birth_date": p.birth_date, "commune": p.commune}
-    found = session.execute(sa.update(patients).where(patients.c.patient_id == event.patient_id)
-                            .values(**identity))
-    if found.rowcount == 0:
-        session.execute(sa.insert(patients).values(patient_id=event.patient_id, **identity))
-    session.execute(sa.update(rows).where(rows.c.patient_id == event.patient_id).values(**_identity(identity)))
+    latest = {e.patient_id: {"last_name": e.payload.last_name, "first_name": e.payload.first_name,
+                             "birth_date": e.payload.birth_date, "commune": e.payload.commune} for e in events}
+    known = set(session.execute(sa.select(patients.c.patient_id).where(patients.c.patient_id.in_(list(latest))))
+                .scalars())
+    if known:
+        session.execute(_update_by_patient(patients, IDENTITY),
+                        [_bound(patient, identity) for patient, identity in latest.items() if patient in known])
+    new = [{"patient_id": patient, **identity} for patient, identity in latest.items() if patient not in known]
+    if new:
+        insert_rows(session, patients, new)
+    session.execute(_update_by_patient(rows, ROW_IDENTITY),
+                    [_bound(patient, _identity(identity)) for patient, identity in latest.items()])
+
+
+IDENTITY = ("last_name", "first_name", "birth_date", "commune")
+ROW_IDENTITY = (*IDENTITY, "last_name_key", "first_name_key", "commune_key")
+
+
+def _update_by_patient(table: sa.Table, names: tuple[str, ...]) -> Any:
+    # Parameters named apart from the columns (b_...): SQLAlchemy reserves the columns' names.
+    return sa.update(table).where(table.c.patient_id == sa.bindparam("b_patient")).values(
+        {name: sa.bindparam(f"b_{name}", type_=table.c[name].type) for name in names})
+
+
+def _bound(patient: Any, values: dict[str, Any]) -> dict[str, Any]:
+    return {"b_patient": patient, **{f"b_{name}": value for name, value in values.items()}}
 
 
 def episode_opened(session: Session, event: CareEpisodeOpened) -> None:
+    episodes_opened(session, [event])
+
+
+def episodes_opened(session: Session, events: list[CareEpisodeOpened]) -> None:
+    """A row per episode, with its patient's identity when the dossier's name came first."""
     _one_identity_writer(session)
-    p = event.payload
-    known = session.execute(sa.select(patients).where(patients.c.patient_id == event.patient_id)).first()
-    session.execute(sa.insert(rows).values(
-        episode_id=p.episode_id, patient_id=event.patient_id, structure_id=p.structure_id,
-        status=p.status, hospitalised=False, first_symptoms_on=p.first_symptoms_on,
-        general_state="none", severity=SEVERITY["none"], levels={}, opened_at=event.occurred_at,
-        **(_identity(known._mapping) if known else {}),
-    ))
+    named = {row.patient_id: row._mapping for row in session.execute(
+        sa.select(patients).where(patients.c.patient_id.in_(list({e.patient_id for e in events}))))}
+    unnamed = dict.fromkeys(ROW_IDENTITY)
+    insert_rows(session, rows, [{
+        "episode_id": e.payload.episode_id, "patient_id": e.patient_id, "structure_id": e.payload.structure_id,
+        "status": e.payload.status, "hospitalised": False, "first_symptoms_on": e.payload.first_symptoms_on,
+        "general_state": "none", "severity": SEVERITY["none"], "levels": {}, "opened_at": e.occurred_at,
+        **(_identity(named[e.patient_id]) if e.patient_id in named else unnamed),
+    } for e in events])
 
 
 def status_changed(session: Session, event: CareStatusChanged) -> None:
@@ -106,8 +137,8 @@ def reading_recorded(session: Session, event: ReadingRecorded) -> None:
 
 
 def readings_recorded(session: Session, events: list[ReadingRecorded]) -> None:
-    """A run of readings at once: the same rows as `reading_recorded` on each in turn,
-    in five statements (each sent once with all its parameter sets)."""
+    """A run of readings at once: the same rows as `reading_recorded` on each in turn, in
+    five statements (each sent once with all its parameter sets; the readings by COPY)."""
     latest = {e.payload.episode_id: e.payload for e in events}  # the last one wins, as in turn
     states = {episode: _state(p.overall_level) for episode, p in latest.items()}
     session.execute(
@@ -124,7 +155,7 @@ def readings_recorded(session: Session, events: list[ReadingRecorded]) -> None:
                for name, level in p.levels.items() if level in OUT_OF_RANGE]
     if present:
         session.execute(sa.insert(symptoms), present)
-    session.execute(sa.insert(readings), [{
+    insert_rows(session, readings, [{
         "reading_id": e.payload.reading_id, "episode_id": e.payload.episode_id, "patient_id": e.patient_id,
         "taken_at": e.payload.taken_at, "values": e.payload.values, "levels": e.payload.levels,
         "overall_level": e.payload.overall_level,
@@ -144,14 +175,14 @@ def read_models(deadlines: Deadlines) -> list[ReadModel]:
     """The lists (names included: the rows carry them) and the reporting deadlines."""
     return [
         ReadModel("lists", [patients, rows, symptoms, readings], local=Projection("ecovid-monitor.lists", {
-            "CareEpisodeOpened": Projects(episode_opened),
+            "CareEpisodeOpened": Projects(episode_opened, episodes_opened),
             "ReadingRecorded": Projects(reading_recorded, readings_recorded),
             "CareStatusChanged": Projects(status_changed),
             "CareEpisodeClosed": Projects(episode_closed),
             "ReadingOverdue": Projects(reading_overdue),
         }, owned=[rows, symptoms, readings]), consumed=Consumed("ecovid-monitor.read-models", (topics.DOSSIER,), {
-            "PatientRegistered": Projects(patient_identity),
-            "PatientIdentityUpdated": Projects(patient_identity),
+            "PatientRegistered": Projects(patient_identity, patient_identities),
+            "PatientIdentityUpdated": Projects(patient_identity, patient_identities),
         })),
         ReadModel("deadlines", [deadlines_table], local=Projection("ecovid-monitor.deadlines", {
             "CareEpisodeOpened": Projects(deadlines.episode_opened),

@@ -25,17 +25,21 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from sqlalchemy.util import EMPTY_DICT
 
+from ecovid_platform.bulk import SCHEMA_MAP
 from ecovid_platform.storage import Storage
 
 
 class ShadowSession(Session):
-    """A session whose every statement goes to the shadow tables."""
+    """A session whose every statement goes to the shadow tables (and every COPY of
+    `ecovid_platform.bulk`, which reads the translation from `info`)."""
 
-    shadow_schema: str = ""
+    def __init__(self, *, bind: sa.Connection, shadow_schema: str) -> None:
+        super().__init__(bind=bind)
+        self.info[SCHEMA_MAP] = {None: shadow_schema}
 
     def _execute_internal(self, statement: Any, params: Any = None, *,
                           execution_options: Any = EMPTY_DICT, **kw: Any) -> Any:
-        options = {**execution_options, "schema_translate_map": {None: self.shadow_schema}}
+        options = {**execution_options, "schema_translate_map": self.info[SCHEMA_MAP]}
         return super()._execute_internal(statement, params, execution_options=options, **kw)
 
 
@@ -102,9 +106,7 @@ class Shadow:
     # -- writing ----------------------------------------------------------------------
 
     def session(self, connection: sa.Connection) -> ShadowSession:
-        session = ShadowSession(bind=connection)
-        session.shadow_schema = self.schema
-        return session
+        return ShadowSession(bind=connection, shadow_schema=self.schema)
 
     @contextmanager
     def batch(self) -> Iterator[ShadowSession]:
