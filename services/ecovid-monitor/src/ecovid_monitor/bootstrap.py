@@ -5,7 +5,7 @@ from __future__ import annotations
 from ecovid_events import topics
 from ecovid_platform.rebuild import ServiceReadModels
 from ecovid_platform.runtime import ServiceProcess
-from ecovid_platform.settings import ServiceSettings
+from ecovid_platform.settings import ServiceSettings, load
 from ecovid_platform.wiring import Wiring, run, wire
 
 from ecovid_monitor import SERVICE
@@ -35,7 +35,7 @@ def rule_set_of(monitor: MonitorSettings) -> RuleSet:
 
 
 def build(settings: ServiceSettings | None = None, monitor: MonitorSettings | None = None) -> ServiceProcess:
-    monitor = monitor or MonitorSettings()
+    monitor = monitor or load(MonitorSettings, SERVICE)
     rule_set = rule_set_of(monitor)  # before anything starts
     parts = wire(SERVICE, MonitorApplication, settings, read_models=[metadata])
     app = parts.app

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import timedelta
-
-from pydantic import ValidationError
 
 from ecovid_events import topics
 from ecovid_platform.health import CHECK_TIMEOUT_SECONDS
 from ecovid_platform.runtime import ServiceProcess
+from ecovid_platform.settings import load
 from ecovid_platform.wiring import run, wire
 
 from gateway import SERVICE
@@ -20,7 +18,7 @@ from gateway.context import Gateway, Services
 from gateway.entrypoints.api import public_api
 from gateway.integration import translate
 from gateway.security import TokenIssuer
-from gateway.settings import GatewaySettings, refusal
+from gateway.settings import GatewaySettings
 
 SERVICE_READY_TIMEOUT = CHECK_TIMEOUT_SECONDS + 1
 
@@ -56,8 +54,4 @@ def build(settings: GatewaySettings | None = None) -> ServiceProcess:
 
 
 def main() -> None:
-    try:
-        settings = GatewaySettings()
-    except ValidationError as error:
-        sys.exit(refusal(error))  # one clear line, exit status 1, no traceback
-    run(build(settings))
+    run(build(load(GatewaySettings, "gateway")))  # refused: one clear line, exit status 1

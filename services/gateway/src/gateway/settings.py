@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic import Field, SecretStr, model_validator
 
 from ecovid_platform.settings import ServiceSettings
 
@@ -30,14 +30,3 @@ class GatewaySettings(ServiceSettings):
             if self.admin_password.get_secret_value() == DEVELOPMENT_ADMIN_PASSWORD:
                 raise ValueError("ECOVID_ADMIN_PASSWORD must be set in production")
         return self
-
-
-def refusal(error: ValidationError) -> str:
-    """Why the settings were refused, naming the variables but never their values:
-    pydantic's own message repeats every input, secrets included."""
-    reasons = []
-    for problem in error.errors(include_input=False, include_url=False):
-        field = ".".join(str(part) for part in problem["loc"])
-        message = problem["msg"].removeprefix("Value error, ")
-        reasons.append(f"ECOVID_{field.upper()}: {message}" if field else message)
-    return "gateway refuses to start: " + "; ".join(reasons)

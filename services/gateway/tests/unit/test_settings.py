@@ -10,9 +10,9 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from ecovid_platform.settings import DEVELOPMENT_INTERNAL_TOKEN
+from ecovid_platform.settings import DEVELOPMENT_INTERNAL_TOKEN, refusal
 
-from gateway.settings import DEVELOPMENT_ADMIN_PASSWORD, DEVELOPMENT_JWT_SECRET, GatewaySettings, refusal
+from gateway.settings import DEVELOPMENT_ADMIN_PASSWORD, DEVELOPMENT_JWT_SECRET, GatewaySettings
 
 OWN = {
     "ECOVID_ENVIRONMENT": "production",
@@ -43,7 +43,7 @@ def test_production_refuses_each_development_secret(
 ) -> None:
     with pytest.raises(ValidationError) as refused:
         _settings(monkeypatch, **{variable: development_value})
-    message = refusal(refused.value)
+    message = refusal("gateway", refused.value)
     assert message == f"gateway refuses to start: {variable} must be set in production"
     secrets = [value for name, value in OWN.items() if name != "ECOVID_ENVIRONMENT"]
     assert not [secret for secret in (*secrets, development_value) if secret in message]
@@ -60,4 +60,4 @@ def test_development_accepts_the_development_secrets(monkeypatch: pytest.MonkeyP
 def test_a_malformed_setting_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ValidationError) as refused:
         _settings(monkeypatch, ECOVID_TOKEN_TTL_MINUTES="0")
-    assert refusal(refused.value).startswith("gateway refuses to start: ECOVID_TOKEN_TTL_MINUTES: ")
+    assert refusal("gateway", refused.value).startswith("gateway refuses to start: ECOVID_TOKEN_TTL_MINUTES: ")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_INTERNAL_TOKEN = "development-internal-token"
@@ -60,3 +61,27 @@ class ServiceSettings(BaseSettings):
         ):
             raise ValueError("ECOVID_INTERNAL_TOKEN must be set in production")
         return self
+
+
+Settings = TypeVar("Settings", bound=ServiceSettings)
+
+
+def load(settings_class: type[Settings], service: str) -> Settings:
+    """The settings from the environment; refused, one line on stderr and exit status 1."""
+    try:
+        return settings_class()
+    except ValidationError as error:
+        sys.exit(refusal(service, error))
+
+
+def refusal(service: str, error: ValidationError) -> str:
+    """Why the settings were refused, naming the variables but never their values:
+    pydantic's own message repeats every input, secrets included."""
+    reasons = []
+    for problem in error.errors(include_input=False, include_url=False):
+        names = [str(part) for part in problem["loc"]]
+        # A field read under its own name (POSTGRES_*) is named so; the others carry the prefix.
+        variable = ".".join(n if n.isupper() else f"ECOVID_{n.upper()}" for n in names)
+        message = problem["msg"].removeprefix("Value error, ")
+        reasons.append(f"{variable}: {message}" if variable else message)
+    return f"{service} refuses to start: " + "; ".join(reasons)

@@ -27,7 +27,7 @@ from ecovid_platform.logging import configure_logging
 from ecovid_platform.outbox import OutboxRelay
 from ecovid_platform.projector import LocalProjector, Projection
 from ecovid_platform.runtime import ServiceProcess
-from ecovid_platform.settings import ServiceSettings
+from ecovid_platform.settings import ServiceSettings, load
 from ecovid_platform.storage import Storage
 
 
@@ -137,7 +137,7 @@ def wire(
     settings: ServiceSettings | None = None,
     read_models: Sequence[sa.MetaData] = (),
 ) -> Wiring:
-    settings = settings or ServiceSettings()
+    settings = settings or load(ServiceSettings, service)
     configure_logging(service, json=settings.log_json, level=settings.log_level)
     storage = Storage(service, settings)
     storage.create_tables(*read_models)
