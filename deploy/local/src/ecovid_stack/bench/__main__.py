@@ -7,6 +7,8 @@ import os
 import platform
 import tempfile
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -38,15 +40,18 @@ def machine() -> dict[str, Any]:
             "python": platform.python_version(), "os": platform.platform()}
 
 
-def main() -> None:
+@contextmanager
+def stack_on_a_new_database(prefix: str) -> Iterator[tuple[Stack, Path]]:
+    """The stack, started, on a PostgreSQL database of its own (dropped afterwards); and its work
+    directory, where every part writes its log."""
     settings = postgres()
-    database = f"ecovid_bench_{uuid.uuid4().hex[:10]}"
+    database = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin_dsn = {"host": settings["POSTGRES_HOST"], "port": int(settings["POSTGRES_PORT"]),
                  "user": settings["POSTGRES_USER"], "password": settings["POSTGRES_PASSWORD"] or None,
                  "dbname": "postgres", "autocommit": True}
     with psycopg.connect(**admin_dsn) as connection:
         connection.execute(f'CREATE DATABASE "{database}"')
-    work = Path(tempfile.mkdtemp(prefix="ecovid-bench-"))
+    work = Path(tempfile.mkdtemp(prefix=f"{prefix}-"))
     stack = Stack(StackConfig(
         ports=Ports.free(), data_dir=work / "data", log_dir=work / "logs",
         postgres={**settings, "POSTGRES_DBNAME": database},
@@ -55,12 +60,17 @@ def main() -> None:
     ))
     try:
         stack.start(timeout=120)
-        results = {"machine": machine(), "at": datetime.now(UTC).isoformat(),
-                   **pipeline.run_all(stack, ADMIN, work / "logs")}
+        yield stack, work
     finally:
         stack.stop()
         with psycopg.connect(**admin_dsn) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+def main() -> None:
+    with stack_on_a_new_database("ecovid_bench") as (stack, work):
+        results = {"machine": machine(), "at": datetime.now(UTC).isoformat(),
+                   **pipeline.run_all(stack, ADMIN, work / "logs")}
     results["profile"] = profile.from_logs(work / "logs")
     out = Path("bench-results")
     out.mkdir(exist_ok=True)

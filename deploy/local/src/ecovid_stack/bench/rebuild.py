@@ -20,20 +20,15 @@ import argparse
 import asyncio
 import json
 import os
-import tempfile
 import time
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import psycopg
-
-from ecovid_stack.bench.__main__ import ADMIN, machine, postgres
+from ecovid_stack.bench.__main__ import ADMIN, machine, stack_on_a_new_database
 from ecovid_stack.bench.load import closed_loop
 from ecovid_stack.bench.pipeline import Clinic
-from ecovid_stack.ports import Ports
-from ecovid_stack.stack import Stack, StackConfig
+from ecovid_stack.stack import Stack
 
 TARGET = 20_000  # events/s, for the alert list and the monitoring lists
 TARGETED = {("alerting", "alerts"), ("ecovid-monitor", "lists")}
@@ -120,28 +115,9 @@ def main() -> None:
     parser.add_argument("--readings", type=int, default=10_000)
     parser.add_argument("--patients", type=int, default=200)
     args = parser.parse_args()
-    settings = postgres()
-    database = f"ecovid_rebuild_bench_{uuid.uuid4().hex[:10]}"
-    admin_dsn = {"host": settings["POSTGRES_HOST"], "port": int(settings["POSTGRES_PORT"]),
-                 "user": settings["POSTGRES_USER"], "password": settings["POSTGRES_PASSWORD"] or None,
-                 "dbname": "postgres", "autocommit": True}
-    with psycopg.connect(**admin_dsn) as connection:
-        connection.execute(f'CREATE DATABASE "{database}"')
-    work = Path(tempfile.mkdtemp(prefix="ecovid-rebuild-bench-"))
-    stack = Stack(StackConfig(
-        ports=Ports.free(), data_dir=work / "data", log_dir=work / "logs",
-        postgres={**settings, "POSTGRES_DBNAME": database},
-        env={"ECOVID_ADMIN_EMAIL": ADMIN["username"], "ECOVID_ADMIN_PASSWORD": ADMIN["password"],
-             "ECOVID_LOG_JSON": "true"},
-    ))
-    try:
-        stack.start(timeout=120)
+    with stack_on_a_new_database("ecovid_rebuild_bench") as (stack, _):
         alerts = asyncio.run(seed(stack, args.readings, args.patients))
         read_models = rebuild_all(stack)
-    finally:
-        stack.stop()
-        with psycopg.connect(**admin_dsn) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
     results = {"machine": machine(), "at": datetime.now(UTC).isoformat(), "database": "postgresql",
                "readings_sent": args.readings, "alerts_visible": alerts, "read_models": read_models}
     out = Path("bench-results")
