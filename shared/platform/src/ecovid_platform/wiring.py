@@ -19,6 +19,7 @@ from faststream.kafka import KafkaBroker
 
 from ecovid_platform.application import ServiceApplication
 from ecovid_platform.consumer import Handler, IdempotentConsumer
+from ecovid_platform.identity import KafkaPeek
 from ecovid_platform.health import CHECK_TIMEOUT_SECONDS, Check, NotReady, consumers_joined, health_router
 from ecovid_platform.http import install_correlation, install_error_handlers, internal_token_guard
 from ecovid_platform.logging import configure_logging
@@ -85,6 +86,7 @@ class Wiring:
             retry_delay=s.consumer_retry_delay_seconds,
             fetch_max_wait_ms=wait,
             linger_ms=s.consumer_linger_ms if urgent else s.consumer_relaxed_linger_ms,
+            peek=KafkaPeek(s.kafka_bootstrap),
         ))
 
     def http(self, routers: Sequence[APIRouter]) -> FastAPI:
