@@ -24,8 +24,8 @@ def apply(session: sa.orm.Session, event) -> None:  # type: ignore[no-untyped-de
 
 def projecting(kafka: FakeKafka, storage: Storage, peek: FakePeek, **options) -> IdempotentConsumer:  # type: ignore[no-untyped-def]
     consumer = IdempotentConsumer(
-        name="platform-test.read-model", topics=[TOPIC], storage=storage, handlers={"PatientRegistered": Projects(apply)},
-        max_attempts=3, retry_delay=0, peek=peek, **options,
+        name="platform-test.read-model", topics=[TOPIC], storage=storage,
+        handlers={"PatientRegistered": Projects(apply)}, max_attempts=3, retry_delay=0, peek=peek, **options,
     )
     consumer.subscribe(kafka)  # type: ignore[arg-type]
     return consumer

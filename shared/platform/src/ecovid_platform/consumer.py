@@ -288,7 +288,7 @@ class IdempotentConsumer:
         )
 
 
-class _Assigned(ConsumerRebalanceListener):  # type: ignore[misc]
+class _Assigned(ConsumerRebalanceListener):
     """Hands each new assignment to the consumer, with faststream's aiokafka consumer."""
 
     def __init__(self, consumer: IdempotentConsumer, subscriber: Callable[[], Any]) -> None:

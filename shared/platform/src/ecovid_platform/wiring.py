@@ -19,9 +19,9 @@ from faststream.kafka import KafkaBroker
 
 from ecovid_platform.application import ServiceApplication
 from ecovid_platform.consumer import Handler, IdempotentConsumer
-from ecovid_platform.identity import KafkaPeek
 from ecovid_platform.health import CHECK_TIMEOUT_SECONDS, Check, NotReady, consumers_joined, health_router
 from ecovid_platform.http import install_correlation, install_error_handlers, internal_token_guard
+from ecovid_platform.identity import KafkaPeek
 from ecovid_platform.logging import configure_logging
 from ecovid_platform.outbox import OutboxRelay, Translate
 from ecovid_platform.projector import LocalProjector, Projection
