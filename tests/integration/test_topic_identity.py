@@ -13,6 +13,7 @@ import uuid
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
@@ -32,7 +33,7 @@ from ecovid_stack.ports import free_port
 effects = sa.MetaData()
 applied = sa.Table("applied", effects, sa.Column("event_id", sa.String(36)), sa.Column("name", sa.String(50)))
 TOPIC, GROUP = "identity-test.events", "identity-test.consumer"
-OLD, NEW = 300, 500  # the new topic holds more records than the offset the group committed
+OLD = 300
 
 
 def registered(last_name: str) -> PatientRegistered:
@@ -48,17 +49,24 @@ def apply(session: sa.orm.Session, event: PatientRegistered) -> None:
     session.execute(applied.insert().values(event_id=str(event.event_id), name=event.payload.last_name))
 
 
+@pytest.mark.parametrize("new_count", [500, 100])
 async def test_a_group_whose_offset_outlived_its_topic_reads_the_new_topic_whole(
-    tmp_path: Path, postgres_database: dict[str, str],
+    tmp_path: Path, postgres_database: dict[str, str], new_count: int,
 ) -> None:
     """The group consumed and committed OLD records; the topic is re-created (tansu restarted
-    empty), the group's offset OLD committed again into it, and NEW > OLD records produced.
+    empty), the group's offset OLD committed again into it, and `new_count` records produced:
+    more than OLD (read on past it, the first batch is checked), or fewer (the position waits
+    above the end, where tansu answers fetches with nothing: the assignment check moves it).
     Every record of the new topic is applied, none twice.
 
-    Break: `TopicIdentity.changed` always [] -> fails (500 rows: 200 of the 500 new events).
-    Break: `KafkaPeek.event_ids_at` never answers ({}) -> fails (the consumer pauses for ever).
+    Break: `TopicIdentity.changed` always [] -> 500: fails (500 rows: 200 of the 500 new
+    events); 100: fails (300 rows: none of the new events).
+    Break: `KafkaPeek.event_ids_at` never answers ({}) -> 500: fails (300 rows, the consumer
+    pauses for ever).
+    Break: `KafkaPeek` without the end offsets (a fetch past the end answers nothing) -> 100:
+    fails (300 rows).
     """
-    storage = Storage("identity-test", ServiceSettings(data_dir=tmp_path, _env_file=None, **postgres_database))
+    storage = Storage(f"identity-test-{new_count}", ServiceSettings(data_dir=tmp_path, _env_file=None, **postgres_database))
     storage.create_tables(effects)
     port = free_port()
     bootstrap, log_file = f"127.0.0.1:{port}", tmp_path / "broker.log"
@@ -72,17 +80,17 @@ async def test_a_group_whose_offset_outlived_its_topic_reads_the_new_topic_whole
         stop_broker(broker)  # memory storage: the topic and the group's offsets are gone
         broker = start_broker(port, log_file)
         await _commit(bootstrap, OLD)  # what a live member does: tansu accepts it, topic or not
-        new = [registered(f"New{n}") for n in range(NEW)]
+        new = [registered(f"New{n}") for n in range(new_count)]
         await _produce(bootstrap, new)
 
         with structlog.testing.capture_logs() as logs:
-            await _consume_until(bootstrap, storage, OLD + NEW)
+            await _consume_until(bootstrap, storage, OLD + new_count)
     finally:
         stop_broker(broker)
         storage.engine.dispose()
 
     rows = _applied(storage)
-    assert len(rows) == OLD + NEW  # none twice
+    assert len(rows) == OLD + new_count  # none twice
     assert {event_id for event_id, _ in rows} == {str(e.event_id) for e in old + new}  # none skipped
     # Once on assignment; once more if the first batch was fetched while that check ran.
     warnings = [e for e in logs if e["event"].startswith("partition is not the one")]
@@ -90,7 +98,8 @@ async def test_a_group_whose_offset_outlived_its_topic_reads_the_new_topic_whole
     for changed in warnings:
         assert (changed["topic"], changed["partition"], changed["recorded_offset"]) == (TOPIC, 0, OLD - 1)
         assert changed["recorded_event_id"] == str(old[-1].event_id)
-        assert changed["found_event_id"] == str(new[OLD - 1].event_id)
+        assert changed["found_event_id"] == (
+            str(new[OLD - 1].event_id) if new_count > OLD else "no record at that offset")
 
 
 async def _produce(bootstrap: str, events: list[PatientRegistered]) -> None:

@@ -29,7 +29,7 @@ import orjson
 import sqlalchemy as sa
 import structlog
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.errors import OffsetOutOfRangeError
+from aiokafka.errors import KafkaError, OffsetOutOfRangeError
 
 from ecovid_platform.storage import Storage
 from ecovid_platform.tables import consumer_last_applied
@@ -140,15 +140,21 @@ class KafkaPeek:
     async def event_ids_at(self, offsets: Mapping[TopicPartition, int]) -> dict[TopicPartition, str | None]:
         consumer = await self._started()
         consumer.assign(list(offsets))
+        try:
+            ends = await asyncio.wait_for(consumer.end_offsets(list(offsets)), self.timeout)
+        except (KafkaError, TimeoutError):
+            return {}  # the broker cannot say now (a topic gone for the moment, a broker away)
+        # At or past the end: no record there. Asked first, because tansu answers a fetch
+        # past the end with nothing rather than "out of range", for as long as it waits.
+        found: dict[TopicPartition, str | None] = {tp: None for tp, offset in offsets.items() if ends[tp] <= offset}
         for tp, offset in offsets.items():
             consumer.seek(tp, offset)
-        found: dict[TopicPartition, str | None] = {}
         deadline = asyncio.get_running_loop().time() + self.timeout
         while len(found) < len(offsets) and asyncio.get_running_loop().time() < deadline:
             pending = [tp for tp in offsets if tp not in found]
             try:
                 fetched = await consumer.getmany(*pending, timeout_ms=200, max_records=len(pending))
-            except OffsetOutOfRangeError as error:  # past the end, or below the log's start
+            except OffsetOutOfRangeError as error:  # below the log's start, or the end moved back
                 found.update(dict.fromkeys(error.args[0] if error.args else pending))
                 continue
             for tp, records in fetched.items():
