@@ -66,7 +66,8 @@ async def test_a_group_whose_offset_outlived_its_topic_reads_the_new_topic_whole
     Break: `KafkaPeek` without the end offsets (a fetch past the end answers nothing) -> 100:
     fails (300 rows).
     """
-    storage = Storage(f"identity-test-{new_count}", ServiceSettings(data_dir=tmp_path, _env_file=None, **postgres_database))
+    settings = ServiceSettings(data_dir=tmp_path, _env_file=None, **postgres_database)
+    storage = Storage(f"identity-test-{new_count}", settings)
     storage.create_tables(effects)
     port = free_port()
     bootstrap, log_file = f"127.0.0.1:{port}", tmp_path / "broker.log"

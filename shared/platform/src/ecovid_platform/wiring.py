@@ -86,7 +86,10 @@ class Wiring:
             retry_delay=s.consumer_retry_delay_seconds,
             fetch_max_wait_ms=wait,
             linger_ms=s.consumer_linger_ms if urgent else s.consumer_relaxed_linger_ms,
-            peek=KafkaPeek(s.kafka_bootstrap),
+            # NOT ENABLED: with a KafkaPeek per consumer, test_restart's broker-restart test
+            # fails (consumers stall on "cannot check", relays find their topic empty in a
+            # loop; /work/notes/H3/report.md). The check stays off until that is understood.
+            peek=KafkaPeek(s.kafka_bootstrap) if s.consumer_topic_identity_check else None,
         ))
 
     def http(self, routers: Sequence[APIRouter]) -> FastAPI:
