@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from aiokafka import TopicPartition
 from eventsourcing.domain import Aggregate, event
@@ -146,6 +147,13 @@ class FakeKafka:
         self.position.clear()
         self.committed.clear()
 
+    def recreate(self, topic: str = TOPIC) -> None:
+        """The topic deleted and created again while the broker runs: its records are gone and
+        numbered from 0 again, but the group's committed offsets and the consumer's position
+        survive (as on tansu, and on Kafka, whose clients here ignore topic ids)."""
+        for where in [w for w in self.logs if w[0] == topic]:
+            del self.logs[where]
+
     def crash_consumer(self) -> None:
         """The consumer process died: its successor starts from the committed offsets."""
         self.position = dict(self.committed)
@@ -203,6 +211,23 @@ class FakeKafka:
     def dead_letters(self, topic: str = TOPIC) -> list[dict[str, str]]:
         return [{k: v.decode() for k, v in r.headers} | {"value": r.value.decode()}
                 for r in self.records(f"{topic}.dlt")]
+
+
+class FakePeek:
+    """`identity.RecordPeek` on a `FakeKafka`'s logs; `blind` answers nothing (broker too slow)."""
+
+    def __init__(self, kafka: FakeKafka) -> None:
+        self.kafka, self.blind, self.asked = kafka, False, 0
+
+    async def event_ids_at(self, offsets: dict[TopicPartition, int]) -> dict[TopicPartition, str | None]:
+        self.asked += 1
+        if self.blind:
+            return {}
+        found: dict[TopicPartition, str | None] = {}
+        for tp, offset in offsets.items():
+            log = self.kafka.logs.get((tp.topic, tp.partition), [])
+            found[tp] = str(orjson.loads(log[offset].value).get("event_id", "")) if offset < len(log) else None
+        return found
 
 
 def names(storage: Storage) -> list[str]:

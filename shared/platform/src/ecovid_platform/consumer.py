@@ -8,7 +8,9 @@ that. A batch that fails is replayed one message at a time: a message that keeps
 failing goes to `<topic>.dlt` with the reason, and the rest flow on.
 Infrastructure failures (database or broker down), in the batch or in that replay,
 never dead-letter: what is left of the batch is redelivered after a pause.
-Effects are idempotent by event id, never by offset (see `Inbox`, `TrackedCommands`).
+Effects are idempotent by event id, never by offset (see `Inbox`, `TrackedCommands`), and
+a partition re-created under the consumer (new numbering, old offsets kept) is read again
+from the beginning rather than resumed at the old offset (see `identity`).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Any, get_args
 
 import orjson
 import structlog
-from aiokafka import TopicPartition
+from aiokafka import ConsumerRebalanceListener, TopicPartition
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
 
@@ -29,6 +31,7 @@ from ecovid_events import IntegrationEvent, InvalidEvent, parse_event, topics
 from ecovid_events.registry import EVENT_TYPES
 from ecovid_platform.application import ServiceApplication
 from ecovid_platform.failures import is_transient
+from ecovid_platform.identity import CannotTell, RecordPeek, TopicIdentity
 from ecovid_platform.inbox import Inbox
 from ecovid_platform.storage import Storage
 from ecovid_platform.tracking import TrackedCommands
@@ -110,11 +113,13 @@ class IdempotentConsumer:
     def __init__(
         self, *, name: str, topics: Sequence[str], handlers: dict[str, Handler], storage: Storage,
         app: ServiceApplication | None = None, max_attempts: int = 5, retry_delay: float = 0.2,
-        batch_size: int = 500, fetch_max_wait_ms: int = 25, linger_ms: int = 0,
+        batch_size: int = 500, fetch_max_wait_ms: int = 25, linger_ms: int = 0, peek: RecordPeek | None = None,
     ) -> None:
-        self.name, self.topics, self.handlers = name, tuple(topics), handlers
+        self.name, self.topics, self.handlers, self.storage = name, tuple(topics), handlers, storage
+        # Without a peek (some tests), a re-created topic goes unnoticed: see `identity`.
+        self.identity, self.peek = TopicIdentity(name, storage, peek), peek
         # A redelivery replays at most one batch: offsets further back went backwards.
-        self.app, self.inbox = app, Inbox(name, storage, redelivery_window=batch_size)
+        self.app, self.inbox = app, Inbox(name, storage, redelivery_window=batch_size, identity=self.identity)
         self.max_attempts, self.retry_delay, self.batch_size = max_attempts, retry_delay, batch_size
         self.fetch_max_wait_ms, self.linger_seconds = fetch_max_wait_ms, linger_ms / 1000
         self.broker: KafkaBroker | None = None
@@ -125,11 +130,29 @@ class IdempotentConsumer:
 
     def subscribe(self, broker: KafkaBroker) -> None:
         self.broker = broker
-        broker.subscriber(
+        subscriber = broker.subscriber(
             *self.topics, group_id=self.name, batch=True, max_records=self.batch_size,
             fetch_max_wait_ms=self.fetch_max_wait_ms, batch_timeout_ms=self.fetch_max_wait_ms,
             ack_policy=AckPolicy.MANUAL, auto_offset_reset="earliest", decoder=_no_body,
-        )(self.on_batch)
+            listener=_Assigned(self, subscriber=lambda: subscriber),
+        )
+        subscriber(self.on_batch)
+
+    async def on_assigned(self, consumer: Any, partitions: Sequence[TopicPartition]) -> None:
+        """Partitions re-created since this consumer last read them start again from the
+        beginning: its position (committed, or above the end of a shorter new topic) belongs
+        to the old numbering. Never fails the rebalance: a partition it cannot check now is
+        checked before any batch reads on past its last applied record."""
+        try:
+            for tp in await self.identity.changed(partitions):
+                _from_the_beginning(consumer, tp)
+        except Exception as error:  # noqa: BLE001 - see the docstring
+            log.warning("consumer could not check its partitions on assignment", consumer=self.name,
+                        error=repr(error))
+
+    async def close(self) -> None:
+        if self.peek is not None and hasattr(self.peek, "close"):
+            await self.peek.close()
 
     async def on_batch(self, body: Any, msg: KafkaMessage) -> None:
         """Acknowledge the batch once its effects are committed, or rewind to redeliver it.
@@ -149,6 +172,20 @@ class IdempotentConsumer:
 
     async def _consume(self, records: tuple[Any, ...], msg: KafkaMessage) -> None:
         started = time.perf_counter()
+        starts: dict[TopicPartition, int] = {}
+        for record in records:
+            where = TopicPartition(record.topic, record.partition)
+            starts[where] = min(starts.get(where, record.offset), record.offset)
+        try:
+            changed = await self.identity.changed(starts, starts)
+        except CannotTell as error:
+            # Applying on could bury the evidence under a new last-applied record.
+            log.warning("consumer paused: cannot check its partitions", consumer=self.name, error=str(error))
+            return await self._pause_then_rewind(msg, records)
+        if changed:
+            for where in changed:
+                _from_the_beginning(msg.consumer, where)
+            records = tuple(r for r in records if TopicPartition(r.topic, r.partition) not in changed)
         wanted = [d for d in [await self._read(r) for r in records] if d is not None]
         try:
             if wanted:
@@ -195,6 +232,10 @@ class IdempotentConsumer:
         if commanded:
             assert self._commands is not None, "a Commands handler needs the service application"
             self._commands.apply(commanded, self.handlers)
+            # After the effects, in a transaction of its own: the effects are saved through the
+            # event store. A witness older than the effects is still a record that was read.
+            with self.storage.transaction() as session:
+                self.identity.remember(session, commanded)
 
     def _handler(self, delivery: Delivery) -> Handler:
         assert delivery.event is not None
@@ -245,6 +286,26 @@ class IdempotentConsumer:
                 "dlt.attempts": str(attempts),
             },
         )
+
+
+class _Assigned(ConsumerRebalanceListener):
+    """Hands each new assignment to the consumer, with faststream's aiokafka consumer."""
+
+    def __init__(self, consumer: IdempotentConsumer, subscriber: Callable[[], Any]) -> None:
+        self.consumer, self.subscriber = consumer, subscriber
+
+    async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+        return None
+
+    async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
+        await self.consumer.on_assigned(self.subscriber().consumer, sorted(assigned))
+
+
+def _from_the_beginning(consumer: Any, where: TopicPartition) -> None:
+    # Offset 0 rather than an awaited seek_to_beginning (called from within the rebalance):
+    # where the log starts later, the fetch is out of range and auto_offset_reset="earliest"
+    # moves the position to its start.
+    consumer.seek(where, 0)
 
 
 def _unknown_version(value: bytes | None) -> str | None:

@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 import structlog
 
+from ecovid_platform.identity import TopicIdentity
 from ecovid_platform.storage import Storage
 from ecovid_platform.tables import consumer_inbox, consumer_offsets
 
@@ -23,8 +24,11 @@ log = structlog.get_logger(__name__)
 
 
 class Inbox:
-    def __init__(self, consumer: str, storage: Storage, redelivery_window: int = 500) -> None:
+    def __init__(
+        self, consumer: str, storage: Storage, redelivery_window: int = 500, identity: TopicIdentity | None = None,
+    ) -> None:
         self.consumer, self.storage, self.redelivery_window = consumer, storage, redelivery_window
+        self.identity = identity
 
     def project(self, batch: list[Any], handlers: dict[str, Any]) -> None:
         """Apply each event not seen before; a re-published event (same id) is skipped.
@@ -50,6 +54,8 @@ class Inbox:
                     {"consumer": self.consumer, "event_id": str(e.event_id), "applied_at": now} for e in fresh
                 ])
             self._record_offsets(session, batch, {str(e.event_id) for e in fresh})
+            if self.identity is not None:
+                self.identity.remember(session, batch)
 
     def _seen(self, session: Any, event_ids: list[str]) -> set[str]:
         rows = session.execute(sa.select(consumer_inbox.c.event_id).where(

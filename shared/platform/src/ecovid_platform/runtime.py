@@ -90,6 +90,8 @@ class ServiceProcess:
         for close in self.closing:
             await close()
         await self.broker.stop()
+        for consumer in self.consumers:
+            await consumer.close()
         log.info("service stopped", failed=len(failed))
         return 1 if failed else 0
 

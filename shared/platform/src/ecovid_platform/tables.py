@@ -56,6 +56,18 @@ consumer_offsets = sa.Table(
     sa.Column("offset", sa.BigInteger, nullable=False),
 )
 
+# Per partition, the last record a consumer applied (offset and event id), written with the
+# effects: read back, it tells whether the partition is still the one read (ecovid_platform.identity).
+consumer_last_applied = sa.Table(
+    "consumer_last_applied",
+    platform_metadata,
+    sa.Column("consumer", sa.String(100), primary_key=True),
+    sa.Column("topic", sa.String(200), primary_key=True),
+    sa.Column("partition", sa.Integer, primary_key=True),
+    sa.Column("offset", sa.BigInteger, nullable=False),
+    sa.Column("event_id", sa.String(36), nullable=False),
+)
+
 # How far each local projection read the service's notification log (ecovid_platform.projector).
 projection_positions = sa.Table(
     "projection_positions",

@@ -22,6 +22,7 @@ from ecovid_platform.bodies import install_body_guard
 from ecovid_platform.consumer import Handler, IdempotentConsumer
 from ecovid_platform.health import CHECK_TIMEOUT_SECONDS, Check, NotReady, consumers_joined, health_router
 from ecovid_platform.http import install_correlation, install_error_handlers, internal_token_guard
+from ecovid_platform.identity import KafkaPeek
 from ecovid_platform.integration import Translate
 from ecovid_platform.logging import configure_logging
 from ecovid_platform.outbox import OutboxRelay
@@ -87,6 +88,10 @@ class Wiring:
             retry_delay=s.consumer_retry_delay_seconds,
             fetch_max_wait_ms=wait,
             linger_ms=s.consumer_linger_ms if urgent else s.consumer_relaxed_linger_ms,
+            # NOT ENABLED: with a KafkaPeek per consumer, test_restart's broker-restart test
+            # fails (consumers stall on "cannot check", relays find their topic empty in a
+            # loop; /work/notes/H3/report.md). The check stays off until that is understood.
+            peek=KafkaPeek(s.kafka_bootstrap) if s.consumer_topic_identity_check else None,
         ))
 
     def http(self, routers: Sequence[APIRouter]) -> FastAPI:
