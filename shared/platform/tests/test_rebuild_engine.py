@@ -464,7 +464,7 @@ def test_verify_waits_for_a_lagging_projector_then_compares(live: Live, monkeypa
         waits.append(seconds)
         live.project()
 
-    monkeypatch.setattr(engine.asyncio, "sleep", projector_runs)
+    monkeypatch.setattr(engine, "_pause", projector_runs)
     [outcome] = live.run("names", verify=True)
     assert len(waits) == 1 and outcome.differences == [] and outcome.problems == []
 

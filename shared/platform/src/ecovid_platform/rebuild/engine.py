@@ -109,6 +109,12 @@ def fewer_collections() -> Iterator[None]:
         gc.set_threshold(*before)
 
 
+async def _pause(seconds: float) -> None:
+    """Verify's wait for the live writers (tests replace it: patching asyncio.sleep itself
+    would reach every event loop of the process)."""
+    await asyncio.sleep(seconds)
+
+
 class LiveLags(Exception):
     """The live writers have not applied yet what the shadow did (verify waits for them)."""
 
@@ -145,7 +151,7 @@ class Rebuild:
                     if time.monotonic() > deadline:
                         self.outcome.problems.append(f"live read model still behind its rebuild: {lag}")
                         break
-                    await asyncio.sleep(0.2)
+                    await _pause(0.2)
         finally:
             if self.reader is not None:
                 await self.reader.stop()
