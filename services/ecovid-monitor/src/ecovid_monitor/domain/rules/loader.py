@@ -83,9 +83,7 @@ def _check_bounds(text: str) -> None:
             depth -= 1
             continue
         elif isinstance(event, yaml.ScalarEvent):
-            nodes, reach = nodes + 1, depth
-            if event.anchor:
-                anchored[event.anchor] = (1, 0)
+            nodes, reach = nodes + 1, depth  # an alias of a scalar counts as one, the default above
         else:
             continue
         for collection in open_collections:
