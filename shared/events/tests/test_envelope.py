@@ -65,6 +65,9 @@ def test_a_changed_payload_field_is_refused() -> None:
 
 def test_schemas_export_one_file_per_event(tmp_path) -> None:
     written = export(tmp_path)
-    assert len(written) == len(EVENT_TYPES)
+    assert len(written) == len(EVENT_TYPES) + 1  # and what hospitals write to hospital.admissions
     schema = json.loads((tmp_path / "PatientRegistered.v1.json").read_text())
     assert "payload" in schema["required"] and "event_id" in schema["required"]
+    hospital = json.loads((tmp_path / "hospital.admissions.json").read_text())
+    assert {"event_id", "event_type", "hospital", "patient", "visit_number"} <= set(hospital["required"])
+    assert hospital["additionalProperties"] is False

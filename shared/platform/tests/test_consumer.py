@@ -457,3 +457,28 @@ async def test_one_read_model_alone_and_events_one_by_one_through_combined(kafka
     with storage.transaction() as session:
         both["PatientRegistered"].apply(session, registered("Single"))
     assert names(storage) == ["Single", "Single"]
+
+
+async def test_a_decode_reads_records_that_are_no_integration_events_and_dead_letters_its_refusals(
+    kafka: FakeKafka, storage: Storage, marks: Marks,
+) -> None:
+    """A hospital's messages: `decode` turns a record into the event its handler takes, or refuses it
+    with the reason that goes to the dead-letter topic. Break: decode ignored (parse_event used) ->
+    the plain names are dead-lettered as invalid events, fails."""
+    from ecovid_events import InvalidEvent
+
+    def decode(record):  # type: ignore[no-untyped-def]
+        if record.value == b"bad":
+            raise InvalidEvent("field: not a name")
+        return registered(record.value.decode())
+
+    consumer = IdempotentConsumer(
+        name="platform-test.decoded", topics=[TOPIC], storage=storage, app=marks,
+        handlers={"PatientRegistered": Commands(marks.mark_for)}, max_attempts=3, retry_delay=0, decode=decode,
+    )
+    consumer.subscribe(kafka)  # type: ignore[arg-type]
+    for value in (b"Plain", b"bad", b"Text"):
+        kafka.produce(TOPIC, value)
+    await kafka.drain()
+    assert marks.mark_names() == ["Plain", "Text"]
+    assert [p["dlt.reason"] for p in kafka.dead_letters()] == ["field: not a name"]

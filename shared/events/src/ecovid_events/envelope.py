@@ -23,7 +23,7 @@ class Actor(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    kind: Literal["professional", "patient", "hospital", "platform", "admin"]
+    kind: Literal["professional", "patient", "hospital", "platform", "admin", "auditor"]
     id: str | None = None
 
 

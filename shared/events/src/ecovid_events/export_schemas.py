@@ -6,6 +6,7 @@ import json
 import sys
 from pathlib import Path
 
+from ecovid_events.admissions import HospitalAdmissionMessage
 from ecovid_events.registry import EVENT_TYPES
 
 
@@ -18,6 +19,10 @@ def export(directory: Path) -> list[Path]:
         path = directory / f"{event_type.__name__}.v{version}.json"
         path.write_text(json.dumps(schema, indent=2, sort_keys=True) + "\n")
         written.append(path)
+    # What hospitals write to `hospital.admissions` (not an integration event: no envelope).
+    path = directory / "hospital.admissions.json"
+    path.write_text(json.dumps(HospitalAdmissionMessage.model_json_schema(), indent=2, sort_keys=True) + "\n")
+    written.append(path)
     return written
 
 

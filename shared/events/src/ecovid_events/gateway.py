@@ -18,6 +18,7 @@ class RecordAccessedPayload(BaseModel):
     route: str
     status_code: int
     granted: bool
+    address: str | None = None  # the caller's network address, as the gateway saw it
 
 
 class RecordAccessed(IntegrationEvent):

@@ -6,8 +6,28 @@ from typing import Annotated, Union
 
 from pydantic import Field, TypeAdapter, ValidationError
 
-from ecovid_events.alerting import AlertAcknowledged, AlertRaised
-from ecovid_events.care_circle import CareTeamMemberAdded, CareTeamMemberRemoved
+from ecovid_events.admissions import (
+    AdmissionCancelled,
+    PatientDischarged,
+    PatientHospitalised,
+    PatientTransferred,
+)
+from ecovid_events.alerting import (
+    AlertAcknowledged,
+    AlertEscalated,
+    AlertRaised,
+    AlertResolved,
+    AlertUpdated,
+    NotificationFailed,
+)
+from ecovid_events.care_circle import (
+    CareTeamMemberAdded,
+    CareTeamMemberRemoved,
+    EmergencyAccessDeclared,
+    ProfessionalDeactivated,
+    ProfessionalRegistered,
+    StructureRegistered,
+)
 from ecovid_events.documents import DocumentAdded
 from ecovid_events.dossier import (
     AllergiesUpdated,
@@ -47,10 +67,22 @@ EVENT_TYPES: tuple[type[IntegrationEvent], ...] = (
     ReadingOverdue,
     AlertRaised,
     AlertAcknowledged,
+    AlertUpdated,
+    AlertEscalated,
+    AlertResolved,
+    NotificationFailed,
     CareTeamMemberAdded,
     CareTeamMemberRemoved,
+    EmergencyAccessDeclared,
+    StructureRegistered,
+    ProfessionalRegistered,
+    ProfessionalDeactivated,
     RecordAccessed,
     DocumentAdded,
+    PatientHospitalised,
+    PatientTransferred,
+    PatientDischarged,
+    AdmissionCancelled,
 )
 
 # Union[tuple] builds the union from the tuple's types; the `X | Y` form cannot.

@@ -103,7 +103,7 @@ class Delivery:
     partition: int
     offset: int
     record: Any
-    event: IntegrationEvent | None = None
+    event: IntegrationEvent | Any | None = None
 
 
 class IdempotentConsumer:
@@ -114,8 +114,13 @@ class IdempotentConsumer:
         self, *, name: str, topics: Sequence[str], handlers: dict[str, Handler], storage: Storage,
         app: ServiceApplication | None = None, max_attempts: int = 5, retry_delay: float = 0.2,
         batch_size: int = 500, fetch_max_wait_ms: int = 25, linger_ms: int = 0, peek: RecordPeek | None = None,
+        decode: Callable[[Any], Any] | None = None,
     ) -> None:
         self.name, self.topics, self.handlers, self.storage = name, tuple(topics), handlers, storage
+        # Messages from outside the platform (a hospital's) are not integration events: `decode`
+        # turns a record into an object with event_id, event_type, correlation_id and patient_id,
+        # or raises InvalidEvent with the reason that goes to the dead-letter topic.
+        self.decode = decode
         # Without a peek (some tests), a re-created topic goes unnoticed: see `identity`.
         self.identity, self.peek = TopicIdentity(name, storage, peek), peek
         # A redelivery replays at most one batch: offsets further back went backwards.
@@ -211,6 +216,13 @@ class IdempotentConsumer:
     async def _read(self, record: Any) -> Delivery | None:
         """The event if this consumer handles it; None to skip it (or once it is dead-lettered)."""
         where = Delivery(record.topic, record.partition, record.offset, record)
+        if self.decode is not None:
+            try:
+                decoded = self.decode(record)
+            except InvalidEvent as error:
+                await self._dead_letter(where, str(error), attempts=1)
+                return None
+            return Delivery(where.topic, where.partition, where.offset, record, decoded)
         labelled = dict(record.headers or ()).get("event_type")
         if labelled is not None and labelled.decode(errors="replace") not in self.handlers:
             return None  # not this consumer's business: whoever handles it validates it

@@ -15,6 +15,7 @@ from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 Check = Callable[[], Awaitable[None]]
 
@@ -27,15 +28,36 @@ class NotReady(Exception):
     """A check's failure, in words an operator can act on."""
 
 
+class Liveness(BaseModel):
+    service: str
+    status: str
+
+
+class Readiness(BaseModel):
+    """Each check's "ok" or "failing: why"; `detail` names the failing ones (503 only)."""
+
+    service: str
+    status: str
+    detail: str | None = None
+    checks: dict[str, str]
+
+
+_READY_ANSWERS: dict[int | str, dict[str, Any]] = {
+    200: {"model": Readiness, "description": "Every check passes"},
+    503: {"model": Readiness, "description": "A check fails (named in `detail` and `checks`)"},
+}
+
+
 def health_router(service: str, checks: dict[str, Check], *, timeout: float = CHECK_TIMEOUT_SECONDS) -> APIRouter:
     router = APIRouter(tags=["health"])
 
-    @router.get("/health/live")
+    @router.get("/health/live", response_model=Liveness)
     async def live() -> dict[str, str]:
         return {"service": service, "status": "live"}
 
-    @router.get("/health/ready")
-    @router.get("/health")
+    # Answered as it is built (JSONResponse: 200 or 503), documented by its model.
+    @router.get("/health/ready", response_model=None, responses=_READY_ANSWERS)
+    @router.get("/health", response_model=None, responses=_READY_ANSWERS)
     async def ready() -> JSONResponse:
         reasons = await asyncio.gather(*(_failure(check, timeout) for check in checks.values()))
         failing = {name: reason for name, reason in zip(checks, reasons, strict=True) if reason is not None}

@@ -19,6 +19,7 @@ import structlog
 from fastapi import Depends, FastAPI, Header, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import iter_route_contexts
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -91,6 +92,17 @@ def _describe(error: Any) -> dict[str, str]:
     return {"field": _field_of(tuple(error["loc"])), "message": error["msg"]}
 
 
+def allowed_methods(app: FastAPI, path: str) -> list[str]:
+    """Every method some route serves at this path. Starlette's 405 names only the methods
+    of the first route matching the path: GET /patients and POST /patients are two routes."""
+    methods: set[str] = set()
+    for route in iter_route_contexts(app.router.routes):  # included routers' routes too
+        regex, served = getattr(route, "path_regex", None), route.methods
+        if regex is not None and served and regex.match(path):
+            methods |= served
+    return sorted(methods)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -113,12 +125,11 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(status_code=exc.status, content=exc.body)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return JSONResponse(
-            status_code=exc.status_code,
-            content=error_body(str(exc.detail)),
-            headers=getattr(exc, "headers", None),
-        )
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        headers = dict(getattr(exc, "headers", None) or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(allowed_methods(app, request.url.path))
+        return JSONResponse(status_code=exc.status_code, content=error_body(str(exc.detail)), headers=headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:

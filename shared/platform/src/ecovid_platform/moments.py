@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, AwareDatetime
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator
 
 # No time zone is a day or more away from UTC.
 EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
@@ -25,4 +25,14 @@ def within_range(moment: datetime) -> datetime:
     return moment
 
 
-Moment = Annotated[AwareDatetime, AfterValidator(within_range)]
+def written_as_date_time(given: object) -> object:
+    """A moment is written as the schema says (`format: date-time`): pydantic's lax mode
+    also read a number, or a numeric text (`to=0.5` in a query), as seconds since 1970."""
+    numeric_text = isinstance(given, str) and given.strip().lstrip("+-").replace(".", "", 1).isdigit()
+    if numeric_text or (isinstance(given, int | float) and not isinstance(given, bool)):
+        # A ValueError, which pydantic reports as the field's 422 (a TypeError it would not).
+        raise ValueError("must be a date and time such as 2026-11-30T08:15:00+01:00, not a number")
+    return given
+
+
+Moment = Annotated[AwareDatetime, BeforeValidator(written_as_date_time), AfterValidator(within_range)]

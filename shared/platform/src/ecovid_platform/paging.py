@@ -11,8 +11,9 @@ from typing import Annotated
 
 from fastapi import Query
 
-MAX_LIMIT = 500
-MAX_OFFSET = 1_000_000
+from ecovid_platform.page_bounds import MAX_LIMIT, MAX_OFFSET
+
+__all__ = ["MAX_LIMIT", "MAX_OFFSET", "Limit", "Offset"]
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"rows in the page, 1 to {MAX_LIMIT}")]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description=f"rows skipped, 0 to {MAX_OFFSET}")]

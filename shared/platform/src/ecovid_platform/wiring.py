@@ -11,6 +11,7 @@ import gc
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 import uvloop
@@ -68,6 +69,7 @@ class Wiring:
 
     def consume(
         self, name: str, topics: str | Sequence[str], handlers: dict[str, Handler], *, urgent: bool = True,
+        decode: Callable[[Any], Any] | None = None,
     ) -> None:
         """One consumer group over one or several topics.
 
@@ -76,6 +78,7 @@ class Wiring:
         and an empty fetch waits as long (fewer idle round trips to the broker).
         """
         s = self.settings
+        # `decode`: for topics whose records are not integration events (see IdempotentConsumer).
         relaxed = max(s.consumer_fetch_max_wait_ms, s.consumer_relaxed_linger_ms)
         wait = s.consumer_fetch_max_wait_ms if urgent else relaxed
         self.consumers.append(IdempotentConsumer(
@@ -92,6 +95,7 @@ class Wiring:
             # fails (consumers stall on "cannot check", relays find their topic empty in a
             # loop; /work/notes/H3/report.md). The check stays off until that is understood.
             peek=KafkaPeek(s.kafka_bootstrap) if s.consumer_topic_identity_check else None,
+            decode=decode,
         ))
 
     def http(self, routers: Sequence[APIRouter]) -> FastAPI:

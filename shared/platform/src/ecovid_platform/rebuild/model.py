@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from ecovid_platform.application import ServiceApplication
 from ecovid_platform.consumer import Projects
+from ecovid_platform.light import LightTopics
 from ecovid_platform.projector import Projection, Translate
 
 
@@ -48,6 +49,8 @@ class ServiceReadModels:
     application: type[ServiceApplication]
     translate: Translate
     read_models: Sequence[ReadModel] = field(default=())
+    # Stored topics a rebuild decodes without the mapper and `translate` (ecovid_platform.light).
+    light: LightTopics = field(default_factory=dict)
     # Called on the application before it is used (the settings a service applies at start).
     configure: Callable[[ServiceApplication], None] | None = None
 

@@ -148,11 +148,13 @@ class Shadow:
             raise
         connection.exec_driver_sql("COMMIT" if commit else "ROLLBACK")
 
-    def lock_live_tables(self, connection: sa.Connection) -> None:
-        """PostgreSQL: writers of the live tables wait, readers go on (SQLite: BEGIN IMMEDIATE did it)."""
+    def lock_live_tables(self, connection: sa.Connection, *, swapping: bool) -> None:
+        """PostgreSQL: writers of the live tables wait, readers go on; before a swap, readers wait
+        too (the tables are about to be dropped). SQLite: BEGIN IMMEDIATE did it."""
         if self.postgres:
             names = ", ".join(self._live(t) for t in self.tables)
-            connection.execute(sa.text(f"LOCK TABLE {names} IN EXCLUSIVE MODE"))
+            mode = "ACCESS EXCLUSIVE" if swapping else "EXCLUSIVE"
+            connection.execute(sa.text(f"LOCK TABLE {names} IN {mode} MODE"))
 
     def lock_inbox(self, connection: sa.Connection, inbox: sa.Table) -> None:
         """PostgreSQL: no consumer records an applied event meanwhile (readers go on)."""
