@@ -1,0 +1,3 @@
+"""Admissions service: hospital stays reported by hospitals, matched to patients."""
+
+SERVICE = "admissions"

@@ -1,0 +1,3 @@
+from admissions.bootstrap import main
+
+main()
