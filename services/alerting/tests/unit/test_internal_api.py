@@ -22,8 +22,8 @@ from alerting.integration import translate
 
 def raised(app: AlertingApplication, storage: Storage) -> uuid.UUID:
     cause = breach("alert", [Breach(indicator="spo2", value=88, level="alert")])
-    [alert] = app.alerts_for_breach(cause)
-    app.save(alert)
+    alert, episode = app.alerts_for_breach(cause)
+    app.save(alert, episode)
     with storage.transaction() as session:
         for n in app.notification_log.select(1, 10):
             for event in translate(app.mapper.to_domain_event(n)):
@@ -41,10 +41,28 @@ def test_list_read_and_acknowledge(client: TestClient, app: AlertingApplication,
     assert one["status"] == "raised" and one["id"] == str(alert_id)
     done = client.post(f"/alerts/{alert_id}/acknowledge")
     assert done.status_code == 200
-    assert done.json() == {"id": str(alert_id), "status": "acknowledged", "acknowledged_by": "pro-7"}
+    assert done.json()["status"] == "acknowledged" and done.json()["acknowledged_by"] == "pro-7"
     again = client.post(f"/alerts/{alert_id}/acknowledge")
     assert again.status_code == 409 and again.json()["errors"][0]["field"] == "alert_id"
     assert client.get(f"/alerts/{alert_id}").json()["status"] == "acknowledged"
+
+
+def test_resolve_with_a_reason_then_409_naming_the_state(
+    client: TestClient, app: AlertingApplication, storage: Storage
+) -> None:
+    """Break: `reason` given a default in Resolution -> the bare POST resolves (200), fails."""
+    alert_id = raised(app, storage)
+    bare = client.post(f"/alerts/{alert_id}/resolve", json={})
+    assert bare.status_code == 422 and bare.json()["errors"][0]["field"] == "reason"
+    platform_only = client.post(f"/alerts/{alert_id}/resolve", json={"reason": "reading_received"})
+    assert platform_only.status_code == 422
+    done = client.post(f"/alerts/{alert_id}/resolve", json={"reason": "false_alarm", "note": "cuff slipped"})
+    assert done.status_code == 200
+    assert (done.json()["status"], done.json()["resolution_reason"]) == ("resolved", "false_alarm")
+    again = client.post(f"/alerts/{alert_id}/acknowledge")
+    assert again.status_code == 409 and "resolved" in again.json()["detail"]
+    unknown = client.post(f"/alerts/{uuid.uuid4()}/resolve", json={"reason": "other"})
+    assert unknown.status_code == 404
 
 
 def test_refusals_name_the_field(client: TestClient) -> None:

@@ -22,8 +22,8 @@ def overdue() -> ReadingOverdue:
 def test_one_alert_level_alert_per_missed_report() -> None:
     app = AlertingApplication()
     event = overdue()
-    [alert] = app.alerts_for_missed_report(event)
+    alert, episode = app.alerts_for_missed_report(event)
     assert (alert.kind, alert.level, alert.patient_id) == ("missed_report", "alert", event.patient_id)
     assert alert.summary.startswith("no reading since ")
-    app.save(alert)
+    app.save(alert, episode)
     assert app.alerts_for_missed_report(event) == []
