@@ -65,24 +65,26 @@ def test_members_are_added_once_and_removed(app: CareCircleApplication) -> None:
     """Break: CareCircle.add without its membership check -> a second MemberAdded is published, fails;
     break: remove_member saves nothing -> the member stays, fails."""
     patient, pro = uuid.uuid4(), professional(app)
+    stays = professional(app, "stays@example.org")
+    app.add_member(patient, stays, "attending_physician", ADMIN, "corr-first")
     app.add_member(patient, pro, "nurse", ADMIN, "corr-add")
-    app.add_member(patient, pro, "doctor", ADMIN, "corr-add-again")  # idempotent: the first role stays
-    assert app.circle(patient).members == {str(pro): "nurse"}
+    app.add_member(patient, pro, "other", ADMIN, "corr-add-again")  # idempotent: the first role stays
+    assert app.circle(patient).members == {str(stays): "attending_physician", str(pro): "nurse"}
     app.remove_member(patient, pro, ADMIN, "corr-remove")
-    assert app.circle(patient).members == {}
+    assert app.circle(patient).members == {str(stays): "attending_physician"}
     added, removed = published(app)[-2:]
     assert isinstance(added, CareTeamMemberAdded) and isinstance(removed, CareTeamMemberRemoved)
     assert (added.patient_id, added.payload.professional_id, added.payload.role) == (patient, pro, "nurse")
     assert (removed.payload.professional_id, removed.payload.role) == (pro, "nurse")
     assert removed.correlation_id == "corr-remove"
-    assert [type(e) for e in published(app)].count(CareTeamMemberAdded) == 1
+    assert [type(e) for e in published(app)].count(CareTeamMemberAdded) == 2  # one per member
     assert [e.event_id for e in published(app)] == [e.event_id for e in published(app)]  # stable on re-publish
 
 
 def test_refusals_of_circle_changes(app: CareCircleApplication) -> None:
     patient = uuid.uuid4()
     with pytest.raises(NotFound) as unknown:
-        app.add_member(patient, uuid.uuid4(), "member", ADMIN, "c")
+        app.add_member(patient, uuid.uuid4(), "nurse", ADMIN, "c")
     assert unknown.value.field == "professional_id"
     with pytest.raises(NotFound) as not_in:
         app.remove_member(patient, professional(app), ADMIN, "c")
@@ -125,3 +127,18 @@ def test_a_patient_registered_by_no_professional_has_an_empty_circle(app: CareCi
     for circle in app.creator_joins_circle(registered(patient, None)):
         app.save(circle)
     assert app.circle(patient).members == {}
+
+
+def test_the_gateways_creator_call_after_the_registration_event_is_a_no_op(app: CareCircleApplication) -> None:
+    """Both the gateway (at once) and the PatientRegistered consumer put the creator in the circle;
+    when the consumer is first, the gateway's call must not be a 422 (seen as a failed
+    registration in a test run). Break: `founding` only for an empty circle -> 422, fails."""
+    patient, creator = uuid.uuid4(), professional(app)
+    for circle in app.creator_joins_circle(registered(patient, str(creator))):
+        app.save(circle)
+    as_creator = Actor(kind="professional", id=str(creator))
+    app.add_member(patient, creator, "creator", as_creator, "c")
+    assert app.circle(patient).members == {str(creator): "creator"}
+    other = professional(app, "b.durand@example.org")
+    with pytest.raises(Exception, match="role must be one of"):  # nobody else becomes creator
+        app.add_member(patient, other, "creator", Actor(kind="professional", id=str(other)), "c")

@@ -30,6 +30,10 @@ def team(client: TestClient) -> tuple[str, str]:
     return structure, pro
 
 
+def team_structure(client: TestClient, pro: str) -> str:
+    return str(ok(client, "GET", f"/professionals/{pro}")["structure_id"])
+
+
 def allowed(client: TestClient, patient: str, pro: str) -> bool:
     return ok(client, "GET", "/access", params={"patient_id": patient, "professional_id": pro})["allowed"]
 
@@ -49,12 +53,18 @@ def test_access_follows_membership(client: TestClient) -> None:
     patient = str(uuid.uuid4())
     assert allowed(client, patient, pro) is False
     added = ok(client, "POST", f"/patients/{patient}/members", 201, json={"professional_id": pro, "role": "nurse"})
-    assert added == {"professional_id": pro, "role": "nurse"}
-    assert ok(client, "GET", f"/patients/{patient}/members") == [{"professional_id": pro, "role": "nurse"}]
+    assert (added["professional_id"], added["role"]) == (pro, "nurse")
+    # Named from the directory, so that a screen need not ask for each member.
+    named = {k: PROFESSIONAL[k] for k in ("first_name", "last_name", "profession")}
+    assert ok(client, "GET", f"/patients/{patient}/members") == [{"professional_id": pro, "role": "nurse", **named}]
     assert allowed(client, patient, pro) is True
     assert allowed(client, str(uuid.uuid4()), pro) is False  # another patient's circle
     ok(client, "POST", f"/patients/{patient}/members", 201, json={"professional_id": pro})  # again: no change
-    assert ok(client, "GET", f"/patients/{patient}/members") == [{"professional_id": pro, "role": "nurse"}]
+    assert ok(client, "GET", f"/patients/{patient}/members") == [{"professional_id": pro, "role": "nurse", **named}]
+    assert ok(client, "DELETE", f"/patients/{patient}/members/{pro}", 409)["errors"][0]["field"] == "professional_id"
+    colleague = ok(client, "POST", "/professionals", 201, json={
+        **PROFESSIONAL, "email": "colleague@example.org", "structure_id": team_structure(client, pro)})["id"]
+    ok(client, "POST", f"/patients/{patient}/members", 201, json={"professional_id": colleague, "role": "other"})
     assert ok(client, "DELETE", f"/patients/{patient}/members/{pro}", 204) is None
     assert allowed(client, patient, pro) is False
     again = ok(client, "DELETE", f"/patients/{patient}/members/{pro}", 404)

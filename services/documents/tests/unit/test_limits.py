@@ -50,3 +50,13 @@ def test_unknown_kind_and_empty_file_are_422() -> None:
 def test_media_type_parameters_are_ignored() -> None:
     assert limits.normalise_media_type("Text/Plain; charset=UTF-8") == "text/plain"
     assert limits.normalise_media_type(None) == ""
+
+
+def test_the_public_contract_names_the_media_types_kept() -> None:
+    """The OpenAPI's form encoding (ecovid_api.documents.MEDIA_TYPES) is what is checked here.
+    break: a media type added to SIGNATURES only -> fails."""
+    from ecovid_api.documents import MEDIA_TYPES
+
+    from documents.domain.limits import SIGNATURES
+
+    assert tuple(SIGNATURES) == MEDIA_TYPES

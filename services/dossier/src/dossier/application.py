@@ -5,13 +5,13 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from ecovid_api.identity import IdentityIn, IdentityUpdate
+from ecovid_api.record import NoteIn, ObjectiveChange, ObjectiveIn
 from ecovid_events import Actor
 from ecovid_platform.application import ServiceApplication, retry_on_conflict, trace
 
-from dossier.domain.identity import IdentityIn, IdentityUpdate
 from dossier.domain.identity_key import IdentityKey, key_ids
 from dossier.domain.patient import Patient
-from dossier.domain.record import NoteIn, ObjectiveChange, ObjectiveIn
 from dossier.errors import DuplicatePatient, PatientNotFound
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from dossier.domain.formats import (
+from ecovid_api.formats import (
     check_email,
     check_ins,
     check_insee_code,

@@ -4,8 +4,9 @@ from datetime import date
 
 import pytest
 
-from dossier.domain.identity import matches_prefix, normalise_name, search_key
-from dossier.domain.names import check_person_name, check_place_name
+from ecovid_api.names import check_person_name, check_place_name
+
+from dossier.domain.names import matches_prefix, normalise_name, search_key
 
 
 @pytest.mark.parametrize(

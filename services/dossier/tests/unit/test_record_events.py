@@ -8,12 +8,12 @@ from datetime import date
 import pytest
 from eventsourcing.persistence import IntegrityError
 
+from ecovid_api.identity import IdentityIn, IdentityUpdate
+from ecovid_api.record import NoteIn, ObjectiveIn, RiskFactorsIn
 from ecovid_events import Actor, parse_event
 
 from dossier.application import DossierApplication
-from dossier.domain.identity import IdentityIn, IdentityUpdate
 from dossier.domain.identity_key import IdentityKey, key_ids
-from dossier.domain.record import NoteIn, ObjectiveIn, RiskFactorsIn
 from dossier.integration import translate
 
 DOCTOR = Actor(kind="professional", id="pro-1")

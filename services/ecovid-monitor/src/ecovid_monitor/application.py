@@ -10,6 +10,7 @@ from typing import Any
 from eventsourcing.persistence import IntegrityError
 
 from ecovid_events import Actor
+from ecovid_events.admissions import AdmissionCancelled, PatientDischarged, PatientHospitalised
 from ecovid_platform.application import ServiceApplication, retry_on_conflict, trace
 from ecovid_platform.errors import Conflict, DomainError, Forbidden, Unprocessable
 
@@ -170,6 +171,27 @@ class MonitorApplication(ServiceApplication):
         except EpisodeClosed as error:
             raise Conflict(str(error), field="episode_id") from None
         self.save(episode)
+
+    def stay_changed(self, event: PatientHospitalised | PatientDischarged | AdmissionCancelled) -> list[CareEpisode]:
+        """A hospital's admission pauses the open episode's monitoring (no missed-report alert);
+        its discharge resumes it with a whole interval before the next reading is due. A
+        cancelled discharge puts the patient back in; a cancelled admission lets them out."""
+        index = self.find(PatientEpisodes.create_id(event.patient_id), PatientEpisodes)
+        if index is None or index.open_episode_id is None:
+            return []
+        episode = self.episode(index.open_episode_id)
+        if str(event.event_id) in episode.stay_causes:
+            return []
+        stamp = trace(Actor(kind="hospital", id=event.payload.finess), event.correlation_id, str(event.event_id))
+        if isinstance(event, PatientHospitalised) or (
+            isinstance(event, AdmissionCancelled) and event.payload.cancelled == "discharge"
+        ):
+            episode.mark_hospitalised(stamp)
+        else:
+            # From now, not from the hospital's discharge time: a late message must not make
+            # the first reading at home overdue at once.
+            episode.mark_discharged(datetime.now(UTC), stamp)
+        return [episode]
 
     @retry_on_conflict()
     def record_overdue(self, episode_id: uuid.UUID, now: datetime, correlation_id: str) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ecovid_events import topics
+from ecovid_platform.consumer import Commands
 from ecovid_platform.rebuild import ServiceReadModels
 from ecovid_platform.runtime import ServiceProcess
 from ecovid_platform.settings import ServiceSettings, load
@@ -17,7 +18,7 @@ from ecovid_monitor.domain.rules import (
     load_rule_set,
 )
 from ecovid_monitor.entrypoints import http, lists_http, missed_reports
-from ecovid_monitor.integration import translate
+from ecovid_monitor.integration import LIGHT, translate
 from ecovid_monitor.read_models import projections as lists
 from ecovid_monitor.read_models.deadlines import Deadlines
 from ecovid_monitor.read_models.tables import metadata
@@ -44,6 +45,11 @@ def build(settings: ServiceSettings | None = None, monitor: MonitorSettings | No
     app.reporting_interval_override = monitor.reporting_interval_seconds
     parts.publish_through_outbox(translate, topics.ECOVID_MONITOR)
     _keep_read_models(parts, Deadlines(monitor.reporting_interval_seconds))
+    # Hospital stays from the admissions service: the open episode paused and resumed.
+    parts.consume("ecovid-monitor.hospital-stays", topics.ADMISSIONS, {
+        kind: Commands(app.stay_changed)
+        for kind in ("PatientHospitalised", "PatientDischarged", "AdmissionCancelled")
+    })
     watcher = missed_reports.watcher(app, parts.storage, monitor.overdue_poll_seconds)
     routers = [http.router(app), lists_http.router(parts.storage)]
     return parts.process(parts.http(routers), background=[watcher])
@@ -63,7 +69,7 @@ def rebuildable(monitor: MonitorSettings | None = None) -> ServiceReadModels:
     """What `ecovid-ops rebuild ecovid-monitor` replays, and through what."""
     monitor = monitor or MonitorSettings()
     return ServiceReadModels(SERVICE, MonitorApplication, translate,
-                             lists.read_models(Deadlines(monitor.reporting_interval_seconds)))
+                             lists.read_models(Deadlines(monitor.reporting_interval_seconds)), light=LIGHT)
 
 
 def main() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Container, Iterable
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 from ecovid_events import IntegrationEvent
@@ -25,6 +26,7 @@ from ecovid_events.ecovid import (
     ThresholdBreachedPayload,
 )
 from ecovid_platform.integration import EVERY, envelope
+from ecovid_platform.light import Light, LightTopic, LightTopics, day, known_uuid_of, moment, plain, uuid_of
 
 from ecovid_monitor import SERVICE
 from ecovid_monitor.domain.episode import CareEpisode
@@ -100,3 +102,45 @@ def _plain(values: dict[str, Any]) -> dict[str, Any]:
         for key, value in values.items()
         if key != "crossed"
     }
+
+
+# -- the light way (ecovid_platform.light): what `translate` gives, for a rebuild --------------
+
+def _opened(episode_id: uuid.UUID, version: int, state: dict[str, Any]) -> Light:
+    details = state["details"]
+    first_symptoms = details.get("first_symptoms_on")
+    patient_id = known_uuid_of(state["patient_id"])
+    return Light("CareEpisodeOpened", episode_id, version, moment(state["timestamp"]), patient_id,
+                 SimpleNamespace(
+                     episode_id=episode_id, started_on=day(details["started_on"]), status=details["status"],
+                     structure_id=known_uuid_of(details["structure_id"]), component=details.get("component"),
+                     first_symptoms_on=None if first_symptoms is None else day(first_symptoms),
+                     readings_per_day=details["readings_per_day"], needs_assistance=details["needs_assistance"],
+                 ))
+
+
+def _reading_recorded(episode_id: uuid.UUID, version: int, state: dict[str, Any]) -> Light:
+    colouring = state["colouring"]
+    timestamp = moment(state["timestamp"])
+    recorded_at = state.get("recorded_at")  # absent from events stored before it existed
+    return Light("ReadingRecorded", episode_id, version, timestamp, known_uuid_of(state["patient_id"]), SimpleNamespace(
+        reading_id=uuid_of(state["reading_id"]), episode_id=episode_id, taken_at=moment(state["taken_at"]),
+        recorded_at=timestamp if recorded_at is None else moment(recorded_at), source=state["source"],
+        values={key: plain(value) for key, value in state["values"].items() if key != "crossed"},
+        levels=dict(colouring["levels"]), overall_level=colouring["overall_level"],
+        rule_set=SimpleNamespace(id=colouring["rule_set_id"], version=colouring["rule_set_version"]),
+        age_band=colouring["age_band"],
+    ))
+
+
+# What a rebuild decodes without the mapper (the bulk of the log: openings and readings; a
+# reading's breach, wanted by no read model of this service, has no light decoder). Status
+# changes, closings and overdue reports, rare, go the long way.
+LIGHT: LightTopics = {
+    "ecovid:CareEpisode.Opened.v1": LightTopic(frozenset({"CareEpisodeOpened"}), {"CareEpisodeOpened": _opened}),
+    "ecovid:CareEpisode.ReadingRecorded.v1": LightTopic(
+        frozenset({"ReadingRecorded", "ThresholdBreached"}), {"ReadingRecorded": _reading_recorded}),
+    "ecovid:PatientEpisodes.Started.v1": LightTopic(frozenset()),
+    "ecovid:PatientEpisodes.EpisodeOpened.v1": LightTopic(frozenset()),
+    "ecovid:PatientEpisodes.EpisodeClosed.v1": LightTopic(frozenset()),
+}

@@ -103,3 +103,23 @@ def test_paging_and_row(ward: Session) -> None:
     row = page["rows"][1]
     assert row["age"] == 36 and row["general_state"] == "watch" and row["levels"]["cough"] == "watch"
     assert row["hospitalised"] is False and row["status"] == "tested_positive"
+
+
+def test_a_professional_s_list_holds_only_the_patients_given(session: Session) -> None:
+    """The gateway gives the patients of the caller's circles: nobody else shows, whatever
+    the structure; an empty set is an empty list, never the structure's.
+
+    Break: `patient_ids` ignored in _conditions -> the colleague's patient shows, fails.
+    """
+    mine = enrol(session, "Mienne", date(1960, 1, 1))
+    enrol(session, "Voisine", date(1960, 1, 1))  # same structure, another circle
+    elsewhere = enrol(session, "Ailleurs", date(1960, 1, 1), structure=uuid.uuid4())
+
+    def shown(patients: tuple[uuid.UUID, ...]) -> list[str]:
+        query = ListQuery(structure_id=None, patient_ids=patients, population="adults", today=TODAY)
+        return sorted(row["last_name"] for row in list_patients(session, query)["rows"])
+
+    assert shown((mine.patient_id, elsewhere.patient_id)) == ["Ailleurs", "Mienne"]
+    assert shown(()) == []
+    nobody = ListQuery(structure_id=None, population="adults", today=TODAY)
+    assert list_patients(session, nobody)["total"] == 0

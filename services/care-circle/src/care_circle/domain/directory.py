@@ -29,3 +29,11 @@ class Professional(Aggregate):
     def __init__(self, email: str, profile: dict[str, Any], trace: dict[str, Any]) -> None:
         self.email = email
         self.profile = profile
+
+    @property
+    def active(self) -> bool:
+        return not getattr(self, "deactivated", False)
+
+    @event("Deactivated", topic="care_circle:Professional.Deactivated.v1")
+    def deactivate(self, trace: dict[str, Any]) -> None:
+        self.deactivated = True

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import get_args
+
+from ecovid_api.documents import DocumentKind
 from ecovid_platform.errors import TooLarge, Unprocessable, UnsupportedMediaType
 
 MAX_SIZE = 10 * 1024 * 1024  # 10 MiB
-KINDS = ("report", "prescription", "photo", "other")
+KINDS: tuple[str, ...] = get_args(DocumentKind)  # the public contract's, the gateway's form too
 # Media type -> how its content starts. A declared type is trusted only if the
 # bytes agree: the content is later served back to browsers with that type.
 SIGNATURES: dict[str, tuple[bytes, ...]] = {

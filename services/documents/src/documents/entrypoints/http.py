@@ -12,6 +12,8 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request, Response
 
+from ecovid_api.documents import DocumentAdded, DocumentListed, DocumentMetadata
+from ecovid_api.text import Line200
 from ecovid_platform.http import ActorDep, CorrelationDep
 from ecovid_platform.paging import Limit, Offset
 from ecovid_platform.storage import Storage
@@ -43,10 +45,10 @@ def _metadata(document: Document) -> dict[str, Any]:
 def router(app: DocumentsApplication, storage: Storage) -> APIRouter:
     api = APIRouter(tags=["documents"])
 
-    @api.post("/patients/{patient_id}/documents", status_code=201)
+    @api.post("/patients/{patient_id}/documents", status_code=201, response_model=DocumentAdded)
     async def add(
         patient_id: uuid.UUID, request: Request, actor: ActorDep, correlation_id: CorrelationDep,
-        title: Annotated[str, Query(min_length=1, max_length=200)],
+        title: Annotated[Line200, Query()],
         kind: str, media_type: str,
         filename: Annotated[str, Query(max_length=255)] = "document",
     ) -> dict[str, Any]:
@@ -57,7 +59,7 @@ def router(app: DocumentsApplication, storage: Storage) -> APIRouter:
         )
         return {"id": str(document.id), "sha256": document.sha256, "size": document.size}
 
-    @api.get("/patients/{patient_id}/documents")
+    @api.get("/patients/{patient_id}/documents", response_model=list[DocumentListed])
     def documents(
         patient_id: uuid.UUID,
         limit: Limit = 100,
@@ -66,7 +68,7 @@ def router(app: DocumentsApplication, storage: Storage) -> APIRouter:
         with storage.transaction() as session:
             return read_models.list_documents(session, patient_id, limit, offset)
 
-    @api.get("/documents/{document_id}")
+    @api.get("/documents/{document_id}", response_model=DocumentMetadata)
     def document(document_id: uuid.UUID) -> dict[str, Any]:
         return _metadata(app.document(document_id))
 

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from ecovid_api.common import Created
+from ecovid_api.identity import IdentityIn, PatientSearch
+from ecovid_api.record_views import Dossier, PatientMatch
 from ecovid_platform.errors import Unprocessable
 from ecovid_platform.http import ActorDep, CorrelationDep
 from ecovid_platform.storage import Storage
 
 from dossier import read_models
 from dossier.application import DossierApplication
-from dossier.domain.identity import IdentityIn
 
 # A homonym (same names and birth date, another person) is let through only when asked.
 ConfirmHomonym = Annotated[bool, Query()]
@@ -23,7 +24,7 @@ ConfirmHomonym = Annotated[bool, Query()]
 def router(app: DossierApplication, storage: Storage) -> APIRouter:
     api = APIRouter(prefix="/patients", tags=["patients"])
 
-    @api.post("", status_code=201)
+    @api.post("", status_code=201, response_model=Created)
     def register(
         identity: IdentityIn, actor: ActorDep, correlation_id: CorrelationDep,
         confirm_homonym: ConfirmHomonym = False,
@@ -31,20 +32,15 @@ def router(app: DossierApplication, storage: Storage) -> APIRouter:
         patient_id = app.register_patient(identity, actor, correlation_id, confirm_homonym)
         return {"id": str(patient_id)}
 
-    @api.get("/{patient_id}")
+    @api.get("/{patient_id}", response_model=Dossier)
     def dossier(patient_id: uuid.UUID) -> dict[str, Any]:
         patient = app.patient(patient_id)
         return {"id": str(patient.id), "identity": patient.identity, "version": patient.version}
 
-    @api.get("")
-    def search(
-        last_name: Annotated[str, Query(min_length=3, max_length=100)],
-        first_name: Annotated[str, Query(min_length=3, max_length=100)],
-        birth_date: date | None = None,
-        limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    ) -> list[dict[str, Any]]:
+    @api.get("", response_model=list[PatientMatch])
+    def search(given: Annotated[PatientSearch, Query()]) -> list[dict[str, Any]]:
         try:
-            query = read_models.search_query(last_name, first_name, birth_date, limit)
+            query = read_models.search_query(given.last_name, given.first_name, given.birth_date, given.limit)
         except read_models.PrefixTooShort as error:
             raise Unprocessable(str(error), field=error.field) from None
         with storage.transaction() as session:

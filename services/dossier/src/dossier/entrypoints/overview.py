@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from ecovid_api.record_views import Summary, TimelinePage
 from ecovid_platform.moments import Moment
 from ecovid_platform.paging import Limit, Offset
 from ecovid_platform.settings import ServiceSettings
@@ -25,7 +26,7 @@ LATEST_DOCUMENTS = 5
 def router(app: DossierApplication, storage: Storage, settings: ServiceSettings) -> APIRouter:
     api = APIRouter(tags=["views"])
 
-    @api.get("/patients/{patient_id}/summary")
+    @api.get("/patients/{patient_id}/summary", response_model=Summary)
     def summary(patient_id: uuid.UUID) -> dict[str, Any]:
         patient, events = app.patient(patient_id), app.stored_events(patient_id)
         with storage.transaction() as session:
@@ -41,7 +42,7 @@ def router(app: DossierApplication, storage: Storage, settings: ServiceSettings)
             "care_episode": episode, "version": patient.version,
         }
 
-    @api.get("/patients/{patient_id}/timeline")
+    @api.get("/patients/{patient_id}/timeline", response_model=TimelinePage)
     def patient_timeline(
         patient_id: uuid.UUID,
         kind: Annotated[list[str] | None, Query(description="event types to keep")] = None,

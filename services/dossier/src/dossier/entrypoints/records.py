@@ -9,19 +9,20 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel
 
+from ecovid_api.identity import IdentityUpdate
+from ecovid_api.record import SECTIONS, NoteIn, ObjectiveChange, ObjectiveIn
+from ecovid_api.record_views import CreatedText, IdentityChange, IdentityCorrected, Note, Objective, Section
 from ecovid_platform.http import ActorDep, CorrelationDep
 
 from dossier import views
 from dossier.application import DossierApplication
-from dossier.domain.identity import IdentityUpdate
-from dossier.domain.record import SECTIONS, NoteIn, ObjectiveChange, ObjectiveIn
 from dossier.entrypoints.http import ConfirmHomonym
 
 
 def router(app: DossierApplication) -> APIRouter:
     api = APIRouter(prefix="/patients/{patient_id}", tags=["record"])
 
-    @api.patch("/identity")
+    @api.patch("/identity", response_model=IdentityCorrected)
     def correct_identity(
         patient_id: uuid.UUID, update: IdentityUpdate, actor: ActorDep, correlation_id: CorrelationDep,
         confirm_homonym: ConfirmHomonym = False,
@@ -32,30 +33,30 @@ def router(app: DossierApplication) -> APIRouter:
             "identity": views.identity_history(app.stored_events(patient_id))[-1]["identity"],
         }
 
-    @api.get("/identity/history")
+    @api.get("/identity/history", response_model=list[IdentityChange])
     def identity_history(patient_id: uuid.UUID) -> list[dict[str, Any]]:
         return views.identity_history(app.stored_events(patient_id))
 
     for name, model in SECTIONS.items():
         _section_routes(api, app, name, model)
 
-    @api.post("/notes", status_code=201)
+    @api.post("/notes", status_code=201, response_model=CreatedText)
     def share_note(
         patient_id: uuid.UUID, note: NoteIn, actor: ActorDep, correlation_id: CorrelationDep
     ) -> dict[str, str]:
         return {"id": app.share_note(patient_id, note, actor, correlation_id)}
 
-    @api.get("/notes")
+    @api.get("/notes", response_model=list[Note])
     def notes(patient_id: uuid.UUID) -> list[dict[str, Any]]:
         return views.notes(app.stored_events(patient_id))
 
-    @api.post("/objectives", status_code=201)
+    @api.post("/objectives", status_code=201, response_model=CreatedText)
     def set_objective(
         patient_id: uuid.UUID, objective: ObjectiveIn, actor: ActorDep, correlation_id: CorrelationDep
     ) -> dict[str, str]:
         return {"id": app.set_objective(patient_id, None, objective, actor, correlation_id)}
 
-    @api.patch("/objectives/{objective_id}")
+    @api.patch("/objectives/{objective_id}", response_model=Objective)
     def change_objective(
         patient_id: uuid.UUID, objective_id: uuid.UUID, change: ObjectiveChange, actor: ActorDep,
         correlation_id: CorrelationDep,
@@ -64,7 +65,7 @@ def router(app: DossierApplication) -> APIRouter:
         found = [o for o in views.objectives(app.stored_events(patient_id)) if o["id"] == str(objective_id)]
         return found[0]
 
-    @api.get("/objectives")
+    @api.get("/objectives", response_model=list[Objective])
     def objectives(patient_id: uuid.UUID) -> list[dict[str, Any]]:
         return views.objectives(app.stored_events(patient_id))
 
@@ -86,5 +87,5 @@ def _section_routes(api: APIRouter, app: DossierApplication, name: str, model: t
     def read(patient_id: uuid.UUID) -> dict[str, Any]:
         return views.section(app.stored_events(patient_id), name)
 
-    api.add_api_route(f"/{name}", replace, methods=["PUT"], name=f"replace {name}")
-    api.add_api_route(f"/{name}", read, methods=["GET"], name=f"read {name}")
+    api.add_api_route(f"/{name}", replace, methods=["PUT"], name=f"replace {name}", response_model=Section)
+    api.add_api_route(f"/{name}", read, methods=["GET"], name=f"read {name}", response_model=Section)

@@ -86,6 +86,8 @@ class CareEpisode(Aggregate):
         # A gap (absence de relevé) starts at opening, at each reading and at discharge.
         self.gap_started_at: datetime = self.created_on
         self.overdue_gap: datetime | None = None
+        # Ids of the hospital stay events already applied (a redelivery changes nothing).
+        self.stay_causes: set[str] = set()
 
     @property
     def general_state(self) -> str:
@@ -190,6 +192,7 @@ class CareEpisode(Aggregate):
     @event("Hospitalised", topic="ecovid:CareEpisode.Hospitalised.v1")
     def _hospitalised(self, patient_id: uuid.UUID, status: str, trace: dict[str, Any]) -> None:
         self.hospitalised = True
+        self.stay_causes.add(str(trace.get("causation_id")))
 
     def mark_discharged(self, at: datetime, trace: dict[str, Any]) -> None:
         if not self.is_open:
@@ -202,6 +205,7 @@ class CareEpisode(Aggregate):
         # Back home: the patient has a whole interval to send the next reading.
         self.hospitalised = False
         self.gap_started_at = at
+        self.stay_causes.add(str(trace.get("causation_id")))
 
     def due_at(self, interval: timedelta) -> datetime:
         return self.gap_started_at + interval

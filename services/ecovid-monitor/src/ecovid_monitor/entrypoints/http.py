@@ -3,49 +3,27 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
-from typing import Annotated, Any, Literal
+from datetime import UTC, datetime
+from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field
 
+from ecovid_api.common import Created
+from ecovid_api.monitoring import (
+    Episode,
+    EpisodeChange,
+    EpisodeCommand,
+    Reading,
+    ReadingIn,
+    ReadingRecorded,
+    SeriesPoint,
+)
 from ecovid_platform.group_commit import GroupCommit
 from ecovid_platform.http import ActorDep, CorrelationDep, JSONBytes
-from ecovid_platform.moments import Moment
 
 from ecovid_monitor.application import MonitorApplication, ReadingCommand
 from ecovid_monitor.domain.episode import CareEpisode
 from ecovid_monitor.domain.rules import ReadingValues
-
-FollowUpStatus = Literal["suspected", "tested_positive", "tested_negative"]
-
-
-class EpisodeIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    patient_id: uuid.UUID
-    birth_date: date
-    started_on: date
-    status: FollowUpStatus
-    structure_id: uuid.UUID
-    component: Annotated[str, Field(min_length=1, max_length=200)] | None = None
-    first_symptoms_on: date | None = None
-    readings_per_day: Annotated[int, Field(ge=1, le=12)] = 2
-    needs_assistance: bool = False
-
-
-class EpisodeChange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    status: FollowUpStatus
-
-
-class ReadingIn(ReadingValues):
-    taken_at: Moment
-
-    def given(self) -> dict[str, Any]:
-        # taken_at is when, not what: it does not make a reading non-empty.
-        return {k: v for k, v in super().given().items() if k != "taken_at"}
 
 
 def _episode(episode: CareEpisode) -> dict[str, Any]:
@@ -82,31 +60,32 @@ def _series(readings: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
 def router(app: MonitorApplication) -> APIRouter:
     api = APIRouter(prefix="/episodes", tags=["care episodes"])
 
-    @api.post("", status_code=201)
-    def open_episode(body: EpisodeIn, actor: ActorDep, correlation_id: CorrelationDep) -> dict[str, str]:
+    @api.post("", status_code=201, response_model=Created)
+    def open_episode(body: EpisodeCommand, actor: ActorDep, correlation_id: CorrelationDep) -> dict[str, str]:
         details = body.model_dump(exclude={"patient_id", "birth_date"})
         episode_id = app.open_episode(body.patient_id, body.birth_date, details, actor, correlation_id)
         return {"id": str(episode_id)}
 
-    @api.get("/{episode_id}")
+    @api.get("/{episode_id}", response_model=Episode)
     def episode(episode_id: uuid.UUID) -> dict[str, Any]:
         return _episode(app.episode(episode_id))
 
-    @api.patch("/{episode_id}")
+    @api.patch("/{episode_id}", response_model=Episode)
     def change(
         episode_id: uuid.UUID, body: EpisodeChange, actor: ActorDep, correlation_id: CorrelationDep
     ) -> dict[str, Any]:
         app.change_status(episode_id, body.status, actor, correlation_id)
         return _episode(app.episode(episode_id))
 
-    @api.post("/{episode_id}/close")
+    @api.post("/{episode_id}/close", response_model=Episode)
     def close(episode_id: uuid.UUID, actor: ActorDep, correlation_id: CorrelationDep) -> dict[str, Any]:
         app.close_episode(episode_id, datetime.now(UTC).date(), actor, correlation_id)
         return _episode(app.episode(episode_id))
 
     readings_commit = GroupCommit(app.record_readings)
 
-    @api.post("/{episode_id}/readings", status_code=201, response_class=JSONBytes)
+    # Answered as bytes (the hot path), documented by its model.
+    @api.post("/{episode_id}/readings", status_code=201, response_class=JSONBytes, response_model=ReadingRecorded)
     async def record(
         episode_id: uuid.UUID, body: ReadingIn, actor: ActorDep, correlation_id: CorrelationDep
     ) -> JSONBytes:
@@ -123,20 +102,20 @@ def router(app: MonitorApplication) -> APIRouter:
             "age_band": colouring.age_band,
         }, status_code=201)
 
-    @api.get("/{episode_id}/readings")
+    @api.get("/{episode_id}/readings", response_model=list[Reading])
     def readings(episode_id: uuid.UUID) -> list[dict[str, Any]]:
         return [_reading(r) for r in app.readings(episode_id)]
 
-    @api.get("/{episode_id}/readings/series")
+    @api.get("/{episode_id}/readings/series", response_model=dict[str, list[SeriesPoint]])
     def series(episode_id: uuid.UUID) -> dict[str, list[dict[str, Any]]]:
         return _series(app.readings(episode_id))
 
-    @api.post("/{episode_id}/hospitalisation")
+    @api.post("/{episode_id}/hospitalisation", response_model=Episode)
     def hospitalised(episode_id: uuid.UUID, actor: ActorDep, correlation_id: CorrelationDep) -> dict[str, Any]:
         app.mark_hospitalised(episode_id, True, actor, correlation_id)
         return _episode(app.episode(episode_id))
 
-    @api.post("/{episode_id}/discharge")
+    @api.post("/{episode_id}/discharge", response_model=Episode)
     def discharged(episode_id: uuid.UUID, actor: ActorDep, correlation_id: CorrelationDep) -> dict[str, Any]:
         app.mark_hospitalised(episode_id, False, actor, correlation_id)
         return _episode(app.episode(episode_id))

@@ -4,28 +4,27 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, date, datetime
-from typing import Annotated, Any, Literal
+from datetime import UTC, datetime
+from typing import Annotated, Any
 
+import sqlalchemy as sa
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, ConfigDict
 
+from ecovid_api.monitoring import (
+    CandidateRuleSet,
+    DryRunReport,
+    MonitoringFilters,
+    MonitoringPage,
+    MonitoringQuery,
+    VisiblePatients,
+)
 from ecovid_platform.errors import Unprocessable
-from ecovid_platform.moments import Moment
-from ecovid_platform.paging import Limit, Offset
 from ecovid_platform.storage import Storage
 
-from ecovid_monitor.domain.rules import INDICATORS, RuleSetInvalid, load_rule_set
+from ecovid_monitor.domain.rules import RuleSetInvalid, load_rule_set
 from ecovid_monitor.dry_run import dry_run
 from ecovid_monitor.read_models.monitoring_list import ListQuery, list_patients
-
-StateFilter = Literal["normal", "watch", "alert", "overdue", "none"]
-
-
-class CandidateRuleSet(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    rule_set: str | dict[str, Any]  # YAML (or JSON) text, or the document itself
+from ecovid_monitor.read_models.tables import rows
 
 
 def _candidate(body: CandidateRuleSet) -> Any:
@@ -45,33 +44,31 @@ def _as_yaml(document: dict[str, Any]) -> str:
 def router(storage: Storage) -> APIRouter:
     api = APIRouter(tags=["monitoring"])
 
-    @api.get("/monitoring/patients")
-    def patients(
-        structure_id: uuid.UUID,
-        population: Literal["adults", "children"],
-        level: StateFilter | None = None,
-        symptom: Literal[INDICATORS] | None = None,  # type: ignore[valid-type]
-        updated_before: Moment | None = None,
-        updated_after: Moment | None = None,
-        age_min: Annotated[int, Query(ge=0, le=150)] | None = None,
-        age_max: Annotated[int, Query(ge=0, le=150)] | None = None,
-        commune: Annotated[str, Query(min_length=1, max_length=200)] | None = None,
-        first_symptoms_from: date | None = None,
-        first_symptoms_to: date | None = None,
-        name: Annotated[str, Query(min_length=1, max_length=200)] | None = None,
-        limit: Limit = 50,
-        offset: Offset = 0,
-    ) -> dict[str, Any]:
+    @api.get("/monitoring/patients", response_model=MonitoringPage)
+    def patients(filters: Annotated[MonitoringQuery, Query()]) -> dict[str, Any]:
+        query = ListQuery(today=datetime.now(UTC).date(), **filters.model_dump())
+        with storage.sessions() as session:
+            return list_patients(session, query)
+
+    @api.post("/monitoring/patients/visible", response_model=MonitoringPage)
+    def visible_patients(body: VisiblePatients, filters: Annotated[MonitoringFilters, Query()]) -> dict[str, Any]:
+        """The list restricted to the patients in the body (a professional's care circles)."""
         query = ListQuery(
-            structure_id=structure_id, population=population, today=datetime.now(UTC).date(),
-            level=level, symptom=symptom, updated_before=updated_before, updated_after=updated_after,
-            age_min=age_min, age_max=age_max, commune=commune, first_symptoms_from=first_symptoms_from,
-            first_symptoms_to=first_symptoms_to, name=name, limit=limit, offset=offset,
+            structure_id=None, patient_ids=tuple(body.patient_ids), today=datetime.now(UTC).date(),
+            **filters.model_dump(),
         )
         with storage.sessions() as session:
             return list_patients(session, query)
 
-    @api.post("/rule-sets/dry-run")
+    @api.get("/monitoring/patients/{patient_id}/open-episodes")
+    def open_episodes(patient_id: uuid.UUID) -> list[dict[str, Any]]:
+        """The patient's open care episodes (the portal's readings go to the one open)."""
+        with storage.sessions() as session:
+            found = session.execute(sa.select(rows.c.episode_id, rows.c.opened_at)
+                                    .where(rows.c.patient_id == patient_id).order_by(rows.c.opened_at))
+            return [{"episode_id": str(r.episode_id), "opened_at": r.opened_at.isoformat()} for r in found]
+
+    @api.post("/rule-sets/dry-run", response_model=DryRunReport)
     def rule_set_dry_run(body: CandidateRuleSet) -> dict[str, Any]:
         candidate = _candidate(body)
         with storage.sessions() as session:

@@ -22,7 +22,7 @@ CHILDREN_UNDER = 18
 
 @dataclass(frozen=True)
 class ListQuery:
-    structure_id: uuid.UUID
+    structure_id: uuid.UUID | None  # a coordinator's view: the structure's enrolled patients
     population: Literal["adults", "children"]
     today: date
     level: str | None = None
@@ -37,6 +37,8 @@ class ListQuery:
     name: str | None = None
     limit: int = 50
     offset: int = 0
+    # A professional's view: only these patients (their care circles, live emergency accesses).
+    patient_ids: tuple[uuid.UUID, ...] | None = None
 
 
 def years_before(today: date, years: int) -> date:
@@ -50,8 +52,13 @@ def years_before(today: date, years: int) -> date:
 def _conditions(q: ListQuery) -> list[Any]:
     adult_born_by = years_before(q.today, CHILDREN_UNDER)
     c = rows.c
-    where = [c.structure_id == q.structure_id,
-             c.birth_date <= adult_born_by if q.population == "adults" else c.birth_date > adult_born_by]
+    where = [c.birth_date <= adult_born_by if q.population == "adults" else c.birth_date > adult_born_by]
+    if q.structure_id is not None:
+        where.append(c.structure_id == q.structure_id)
+    if q.patient_ids is not None:
+        where.append(c.patient_id.in_(q.patient_ids))
+    if q.structure_id is None and q.patient_ids is None:
+        where.append(sa.false())  # nobody's list is everybody's
     if q.level is not None:
         where.append(c.severity == SEVERITY[q.level])
     if q.symptom is not None:
