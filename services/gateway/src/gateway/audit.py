@@ -7,12 +7,17 @@ but concurrent requests share one transaction instead of one each.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 
 from ecovid_platform.group_commit import GroupCommit
 
 from gateway.application import GatewayApplication
 from gateway.security import Principal
+
+# The caller's network address, set per request by the public API's middleware: every
+# access record says where from without each route passing it along.
+client_address: ContextVar[str | None] = ContextVar("client_address", default=None)
 
 
 @dataclass(frozen=True)
@@ -23,6 +28,7 @@ class Access:
     status_code: int
     principal: Principal
     correlation_id: str
+    address: str | None = field(default_factory=client_address.get)
 
 
 class AuditTrail:

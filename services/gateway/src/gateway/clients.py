@@ -46,19 +46,24 @@ class ServiceClient:
 
     async def call(
         self, method: str, path: str, *, principal: Principal | None, correlation_id: str,
-        json: Any = None, params: Any = None,
+        json: Any = None, params: Any = None, content: bytes | None = None,
     ) -> Any:
         answer = await self.forward(
-            method, path, principal=principal, correlation_id=correlation_id, json=json, params=params
+            method, path, principal=principal, correlation_id=correlation_id, json=json, params=params,
+            content=content,
         )
         return None if answer.status == 204 else answer.json()
 
     async def forward(
         self, method: str, path: str, *, principal: Principal | None, correlation_id: str,
-        json: Any = None, params: Any = None,
+        json: Any = None, params: Any = None, content: bytes | None = None,
     ) -> Answer:
-        """The service's answer as it came (status and JSON bytes), for routes that pass it on."""
-        body = None if json is None else orjson.dumps(json)
+        """The service's answer as it came (status and JSON bytes), for routes that pass it on.
+
+        `content` is a JSON body passed on as the caller sent it (once the gateway validated
+        it with the same model as the service): numbers and omitted fields reach the service
+        exactly as given."""
+        body = content if content is not None else None if json is None else orjson.dumps(json)
         headers = {"Content-Type": "application/json"} if body is not None else None
         return await self._send(method, path, principal, correlation_id, data=body, params=params, headers=headers)
 

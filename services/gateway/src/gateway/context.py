@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from collections import OrderedDict
@@ -10,10 +11,16 @@ from dataclasses import dataclass, field
 
 from fastapi import HTTPException
 
+from ecovid_platform.storage import Storage
+
 from gateway.application import GatewayApplication
 from gateway.audit import Access, AuditTrail
 from gateway.clients import ServiceClient
+from gateway.mail import Mailer
+from gateway.mfa import Challenges
+from gateway.oidc import OidcProvider
 from gateway.security import Principal, TokenIssuer
+from gateway.sessions import LoginThrottle, Sessions
 
 # A granted access is re-asked of care-circle after this long: the most a removal
 # made through another gateway replica can lag. Removals through this one are immediate.
@@ -27,13 +34,36 @@ class Services:
     alerting: ServiceClient
     care_circle: ServiceClient
     documents: ServiceClient
+    admissions: ServiceClient
 
     def all(self) -> tuple[ServiceClient, ...]:
-        return (self.dossier, self.monitor, self.alerting, self.care_circle, self.documents)
+        return (self.dossier, self.monitor, self.alerting, self.care_circle, self.documents, self.admissions)
 
     async def aclose(self) -> None:
         for client in self.all():
             await client.aclose()
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whom a caller may see in lists: their circles' patients (and live emergency accesses);
+    a coordinator also sees their structure's enrolled patients."""
+
+    patient_ids: frozenset[str]
+    coordinator_of: uuid.UUID | None = None
+
+    def __contains__(self, patient_id: object) -> bool:
+        return str(patient_id) in self.patient_ids
+
+
+NOBODY = Scope(frozenset())
+
+
+@dataclass
+class Portal:
+    mailer: Mailer
+    invitation_days: int = 7
+    activation_url: str = "http://localhost:8000/portal/activate"
 
 
 @dataclass
@@ -42,6 +72,13 @@ class Gateway:
     services: Services
     tokens: TokenIssuer
     audit: AuditTrail
+    sessions: Sessions
+    storage: Storage
+    portal: Portal
+    challenges: Challenges
+    require_mfa: bool = False
+    oidc: OidcProvider | None = None
+    throttle: LoginThrottle = field(default_factory=LoginThrottle)
     clock: Callable[[], float] = time.monotonic  # for the grants' lifetime; a test moves it
     # An episode never changes patient: caching the link saves a call per reading.
     _episode_patients: OrderedDict[uuid.UUID, uuid.UUID] = field(default_factory=OrderedDict)
@@ -63,6 +100,30 @@ class Gateway:
 
     def forget_grant(self, patient_id: uuid.UUID, professional_id: uuid.UUID) -> None:
         self._grants.pop((patient_id, professional_id), None)
+
+    def forget_grants_of(self, professional_id: uuid.UUID) -> None:
+        for key in [k for k in self._grants if k[1] == professional_id]:
+            self._grants.pop(key, None)
+
+    async def scope(self, principal: Principal, correlation_id: str) -> Scope:
+        """Asked of care-circle at each list (never cached): a removal shows at once."""
+        if principal.role != "professional":
+            return NOBODY
+        found = await self.services.care_circle.call(
+            "GET", f"/professionals/{principal.subject_id}/scope", principal=principal,
+            correlation_id=correlation_id,
+        )
+        coordinator = found.get("profession") == "coordinator" and found.get("structure_id")
+        return Scope(frozenset(found["patient_ids"]),
+                     uuid.UUID(found["structure_id"]) if coordinator else None)
+
+    async def audit_list(
+        self, principal: Principal, route: str, patient_ids: list[str], correlation_id: str
+    ) -> None:
+        """A list view is an access to each patient it shows: one granted record each."""
+        await asyncio.gather(*(self.audit.record(Access(
+            uuid.UUID(patient), "GET", route, 200, principal, correlation_id
+        )) for patient in dict.fromkeys(patient_ids)))
 
     async def _in_circle(self, patient_id: uuid.UUID, principal: Principal, correlation_id: str) -> bool:
         key = (patient_id, principal.subject_id)

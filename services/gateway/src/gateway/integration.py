@@ -20,6 +20,6 @@ def translate(event: Any, wanted: Container[str] = EVERY) -> Iterable[Integratio
             **envelope(event, SERVICE, event.patient_id),
             payload=RecordAccessedPayload(
                 access_id=event.originator_id, method=event.method, route=event.route,
-                status_code=event.status_code, granted=event.granted,
+                status_code=event.status_code, granted=event.granted, address=getattr(event, "address", None),
             ),
         )

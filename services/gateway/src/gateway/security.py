@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import jwt
@@ -33,6 +33,8 @@ class Principal:
     subject_id: uuid.UUID
     role: str
     structure_id: uuid.UUID | None = None
+    token_id: str | None = field(default=None, compare=False)  # the token's jti: what logout revokes
+    account_id: uuid.UUID | None = field(default=None, compare=False)  # whose second factor to enrol
 
     @property
     def actor_kind(self) -> str:
@@ -54,6 +56,10 @@ class TokenIssuer:
         self._secret, self._ttl, self._clock = secret, ttl, clock
         self._verified: dict[str, tuple[Principal, float]] = {}
 
+    @property
+    def ttl(self) -> timedelta:
+        return self._ttl
+
     def issue(self, principal: Principal) -> str:
         now = datetime.fromtimestamp(self._clock(), UTC)
         claims = {
@@ -63,6 +69,7 @@ class TokenIssuer:
             "iat": now,
             "exp": now + self._ttl,
             "jti": str(uuid.uuid4()),
+            "acc": str(principal.account_id) if principal.account_id else None,
         }
         return jwt.encode(claims, self._secret, algorithm="HS256")
 
@@ -91,6 +98,8 @@ class TokenIssuer:
                 subject_id=uuid.UUID(claims["sub"]),
                 role=claims["role"],
                 structure_id=uuid.UUID(structure) if structure else None,
+                token_id=claims.get("jti"),
+                account_id=uuid.UUID(claims["acc"]) if claims.get("acc") else None,
             ), expires_at
         except (jwt.PyJWTError, KeyError, ValueError, TypeError) as error:
             raise InvalidToken(str(error)) from None

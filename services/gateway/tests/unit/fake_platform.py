@@ -44,6 +44,10 @@ class FakePlatform:
     alerts: dict[str, str] = field(default_factory=dict)  # alert -> patient
     documents: dict[str, str] = field(default_factory=dict)  # document -> patient
     structures: set[str] = field(default_factory=set)
+    professions: dict[str, str] = field(default_factory=dict)  # professional -> profession (default doctor)
+    professional_structures: dict[str, str] = field(default_factory=dict)  # professional -> structure
+    monitored: dict[str, str] = field(default_factory=dict)  # patient with an open episode -> structure
+    deactivated: set[str] = field(default_factory=set)
     # (service, method, path) -> (status, JSON body, or bytes as they are)
     replies: dict[tuple[str, str, str], tuple[int, Any]] = field(default_factory=dict)
     down: set[str] = field(default_factory=set)  # services answering 500
@@ -75,9 +79,33 @@ class FakePlatform:
         query = dict(call.query)
         owned = {"monitor": ("episodes", self.episodes), "alerting": ("alerts", self.alerts),
                  "documents": ("documents", self.documents)}
+        if call.service == "monitor" and call.path.endswith("/open-episodes"):
+            return 200, [{"episode_id": e, "opened_at": "2026-11-30T08:00:00+00:00"}
+                         for e, p in self.episodes.items() if p == parts[2]]
+        if call.service == "monitor" and call.path.startswith("/monitoring/patients"):
+            wanted = (set(call.json()["patient_ids"]) if call.path.endswith("/visible")
+                      else {p for p, s in self.monitored.items() if s == query.get("structure_id")})
+            rows = [{"patient_id": p, "last_name": "X"} for p in sorted(self.monitored) if p in wanted]
+            return 200, {"total": len(rows), "limit": 50, "offset": 0, "rows": rows, "query": call.query}
+        if call.service == "alerting" and call.path == "/alerts" and "recipient" in query:
+            return 200, [{"id": a, "patient_id": p, "query": call.query} for a, p in self.alerts.items()]
         if call.service == "care-circle":
+            if parts[0] == "professionals" and parts[2:3] == ["scope"]:
+                mine = sorted(p for p, members in self.circles.items() if parts[1] in members)
+                return 200, {"patient_ids": mine, "active": parts[1] not in self.deactivated,
+                             "profession": self.professions.get(parts[1], "doctor"),
+                             "structure_id": self.professional_structures.get(parts[1])}
+            if parts[0] == "professionals" and parts[2:3] == ["deactivate"]:
+                self.deactivated.add(parts[1])
+                return 204, None
+            if parts[0] == "patients" and parts[2:3] == ["emergency-access"]:
+                # Counted as a member here: the expiry is care-circle's (its own tests).
+                self.circles.setdefault(parts[1], set()).add(call.json()["professional_id"])
+                return 201, {**call.json(), "expires_at": "2026-12-01T12:00:00+00:00"}
             if call.path == "/access":
                 return 200, {"allowed": query["professional_id"] in self.circles.get(query["patient_id"], set())}
+            if call.path == "/structures" and call.method == "GET":
+                return 200, [{"id": s} for s in sorted(self.structures)]
             if parts[0] == "structures" and call.method == "GET":
                 known = parts[1] in self.structures
                 return (200, {"id": parts[1]}) if known else (404, {"detail": "no such structure", "errors": []})

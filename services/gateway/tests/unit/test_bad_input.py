@@ -49,7 +49,8 @@ BAD_VALUES = {
 
 def _url(path: str, world: World) -> str:
     return path.replace("{patient_id}", world.patient).replace("{structure_id}", world.structure).format(
-        **{name: str(uuid.uuid4()) for name in ("episode_id", "objective_id", "alert_id", "document_id")})
+        **{name: str(uuid.uuid4())
+           for name in ("episode_id", "objective_id", "alert_id", "document_id", "admission_id")})
 
 
 def test_the_generated_list_covers_the_free_form_write_routes() -> None:

@@ -49,9 +49,10 @@ def test_the_record_keeps_repeated_filters_and_the_body(world: World) -> None:
     member = world.caller(member=True)
     response = world.client.get(
         f"/api/v1/patients/{world.patient}/timeline", headers=member.headers,
-        params=[("kind", "NoteShared"), ("kind", "ReadingRecorded"), ("from", "2026-01-01")],
+        params=[("kind", "NoteShared"), ("kind", "ReadingRecorded"), ("from", "2026-01-01T00:00:00+01:00")],
     )
-    assert response.json()["query"] == [["kind", "NoteShared"], ["kind", "ReadingRecorded"], ["from", "2026-01-01"]]
+    assert response.json()["query"] == [
+        ["kind", "NoteShared"], ["kind", "ReadingRecorded"], ["from", "2026-01-01T00:00:00+01:00"]]
     body = {"entries": [{"substance": "pénicilline"}]}
     response = world.client.put(f"/api/v1/patients/{world.patient}/allergies", headers=member.headers, json=body)
     assert (response.json()["method"], response.json()["json"]) == ("PUT", body)
@@ -71,7 +72,8 @@ def test_an_episode_route_passes_status_and_body_on(world: World) -> None:
 
 def test_registering_a_patient_puts_the_creator_in_the_circle(world: World) -> None:
     doctor = world.caller()
-    body = {"last_name": "Lefebvre", "first_name": "Marc"}
+    body = {"last_name": "Lefebvre", "first_name": "Marc", "birth_date": "1950-03-02", "sex": "male",
+            "commune": "Lille", "phone": "06 12 34 56 78"}
     response = world.client.post("/api/v1/patients", headers=doctor.headers, json=body,
                                  params={"confirm_homonym": "true"})
     assert response.status_code == 201
@@ -84,31 +86,56 @@ def test_registering_a_patient_puts_the_creator_in_the_circle(world: World) -> N
 
 def test_searching_passes_the_query_on(world: World) -> None:
     doctor = world.caller()
-    response = world.client.get("/api/v1/patients", headers=doctor.headers, params={"last_name": "Dup"})
-    assert response.json()["query"] == [["last_name", "Dup"]]
+    response = world.client.get("/api/v1/patients", headers=doctor.headers,
+                                params={"last_name": "Dup", "first_name": "Hélo"})
+    assert response.json()["query"] == [["last_name", "Dup"], ["first_name", "Hélo"], ["limit", "20"]]
+    short = world.client.get("/api/v1/patients", headers=doctor.headers,
+                             params={"last_name": "Du", "first_name": "Hél"})
+    assert short.status_code == 422 and [e["field"] for e in short.json()["errors"]] == ["last_name"]
+    assert len(world.platform.calls_to("dossier")) == 1
 
 
 def test_enrolling_needs_a_known_structure_and_gives_the_birth_date(world: World) -> None:
     member = world.caller(member=True)
     enrol = f"/api/v1/patients/{world.patient}/care-episodes"
-    for structure in (str(uuid.uuid4()), "not-a-uuid", None):
-        response = world.client.post(enrol, headers=member.headers, json={"structure_id": structure})
+    episode = {"started_on": "2026-11-28", "status": "suspected"}
+    unknown = str(uuid.uuid4())
+    response = world.client.post(enrol, headers=member.headers, json={**episode, "structure_id": unknown})
+    # 404 (a schema-valid body naming a missing resource), as schemathesis expects: a 422 was
+    # a positive_data_acceptance failure. break: 422 again -> fails.
+    assert response.status_code == 404
+    assert response.json()["errors"] == [{"field": "structure_id", "message": f"structure {unknown} not found"}]
+    for structure in ("not-a-uuid", None):  # refused by the body's model, before any service
+        response = world.client.post(enrol, headers=member.headers, json={**episode, "structure_id": structure})
         assert response.status_code == 422
-        assert response.json()["errors"] == [{"field": "structure_id", "message": "no such structure"}]
-    response = world.client.post(enrol, headers=member.headers,
-                                 json={"structure_id": world.structure, "status": "suspected"})
+        assert [e["field"] for e in response.json()["errors"]] == ["structure_id"]
+    elsewhere = str(uuid.uuid4())
+    world.platform.structures.add(elsewhere)
+    response = world.client.post(enrol, headers=member.headers, json={**episode, "structure_id": elsewhere})
+    assert response.status_code == 403  # a structure the caller does not belong to
+    assert response.json()["errors"][0]["field"] == "structure_id"
+    response = world.client.post(enrol, headers=member.headers, json={**episode, "structure_id": world.structure})
     assert response.status_code == 201
     command = world.platform.calls_to("monitor")[-1].json()
-    assert command == {"structure_id": world.structure, "status": "suspected",
+    assert command == {**episode, "structure_id": world.structure,
                        "patient_id": world.patient, "birth_date": BIRTH_DATE}
 
 
-def test_the_caller_s_own_alerts_need_no_patient(world: World) -> None:
-    doctor = world.caller()
+def test_the_caller_s_own_alerts_are_only_of_their_circles_patients(world: World) -> None:
+    """Alerting's recipients lag the circles (Kafka): the gateway keeps only the alerts of
+    patients whose circle includes the caller now, and audits each one shown.
+
+    Break: the alerts route returning alerting's answer unfiltered -> the foreign alert shows, fails.
+    """
+    doctor = world.caller(member=True)
+    foreign = str(uuid.uuid4())
+    world.platform.alerts.update({"a-mine": world.patient, "a-foreign": foreign})
     response = world.client.get("/api/v1/alerts", headers=doctor.headers, params={"status": "raised"})
-    assert dict(map(tuple, response.json()["query"])) == {
-        "limit": "100", "offset": "0", "status": "raised", "recipient": str(doctor.principal.subject_id)}
-    assert world.accesses() == []
+    assert [a["id"] for a in response.json()] == ["a-mine"]
+    me = str(doctor.principal.subject_id)
+    assert dict(map(tuple, response.json()[0]["query"])) == {
+        "limit": "100", "offset": "0", "status": "raised", "recipient": me, "reader": me}
+    assert [(str(a.patient_id), a.route) for a in world.accesses()] == [(world.patient, "/api/v1/alerts")]
 
 
 def test_a_document_s_content_keeps_only_its_own_headers(world: World) -> None:
@@ -134,29 +161,44 @@ def test_an_upload_is_forwarded_as_bytes_with_its_description(world: World) -> N
                                   "filename": "cr.pdf"}
 
 
-def test_the_monitoring_list_is_the_caller_s_structure(world: World) -> None:
-    doctor = world.caller()
-    response = world.client.get("/api/v1/monitoring/patients", headers=doctor.headers, params={
-        "population": "adults", "level": "alert", "updated_after": "2026-11-01T00:00:00+00:00",
-        "first_symptoms_from": "2026-11-01"})
-    assert dict(map(tuple, response.json()["query"])) == {
-        "population": "adults", "level": "alert", "updated_after": "2026-11-01T00:00:00+00:00",
-        "first_symptoms_from": "2026-11-01", "limit": "50", "offset": "0", "structure_id": world.structure}
+def test_the_monitoring_list_is_the_caller_s_circles(world: World) -> None:
+    """A professional of the structure outside the circle sees nobody; a member sees the patient;
+    each row shown is an audited access.
+
+    Break: the list asked by structure for every professional (as before) -> the outsider
+    sees the patient, fails.
+    """
+    world.platform.monitored[world.patient] = world.structure
+    member, outsider = world.caller(member=True), world.caller()
+    params = {"population": "adults", "level": "alert", "updated_after": "2026-11-01T00:00:00+00:00",
+              "first_symptoms_from": "2026-11-01"}
+    response = world.client.get("/api/v1/monitoring/patients", headers=member.headers, params=params)
+    assert [r["patient_id"] for r in response.json()["rows"]] == [world.patient]
+    asked = world.platform.calls_to("monitor")[-1]
+    assert asked.path == "/monitoring/patients/visible" and asked.json() == {"patient_ids": [world.patient]}
+    # The filters as the gateway validated them (a moment in UTC, "Z").
+    assert dict(asked.query) == {**params, "updated_after": "2026-11-01T00:00:00Z", "limit": "50", "offset": "0"}
+    assert [str(a.patient_id) for a in world.accesses()] == [world.patient]
+    response = world.client.get("/api/v1/monitoring/patients", headers=outsider.headers, params=params)
+    assert response.json()["rows"] == [] and response.json()["total"] == 0
     admin = world.caller("admin")
     response = world.client.get("/api/v1/monitoring/patients?population=adults", headers=admin.headers)
     assert response.status_code == 403
-    response = world.client.get("/api/v1/monitoring/patients?population=elderly", headers=doctor.headers)
+    response = world.client.get("/api/v1/monitoring/patients?population=elderly", headers=member.headers)
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "population"
 
 
-def test_a_professional_without_a_structure_has_an_empty_list(world: World) -> None:
-    from gateway.security import Principal
-
-    lonely = Principal(uuid.uuid4(), "professional", None)
-    headers = {"Authorization": f"Bearer {world.gateway.tokens.issue(lonely)}"}
-    response = world.client.get("/api/v1/monitoring/patients?population=children", headers=headers)
-    assert response.json() == {"total": 0, "limit": 50, "offset": 0, "rows": []}
-    assert world.platform.calls == []
+def test_a_coordinator_sees_the_structure_s_enrolled_patients_audited(world: World) -> None:
+    """Break: Scope.coordinator_of never set -> the coordinator sees nobody, fails."""
+    world.platform.monitored[world.patient] = world.structure
+    world.platform.monitored[str(uuid.uuid4())] = str(uuid.uuid4())  # another structure's
+    coordinator = world.caller()
+    pid = str(coordinator.principal.subject_id)
+    world.platform.professions[pid], world.platform.professional_structures[pid] = "coordinator", world.structure
+    response = world.client.get("/api/v1/monitoring/patients?population=adults", headers=coordinator.headers)
+    assert [r["patient_id"] for r in response.json()["rows"]] == [world.patient]
+    assert dict(world.platform.calls_to("monitor")[-1].query)["structure_id"] == world.structure
+    assert [(str(a.patient_id), a.granted) for a in world.accesses()] == [(world.patient, True)]
 
 
 def test_the_admin_tries_a_rule_set_and_only_the_admin(world: World) -> None:
@@ -176,8 +218,8 @@ def test_the_admin_builds_the_directory_and_a_new_professional_signs_in(world: W
     structure = world.client.post("/api/v1/structures", headers=headers, json={"name": "MSP", "kind": "practice"})
     assert structure.status_code == 201 and world.platform.calls_to("care-circle")[-1].json()["name"] == "MSP"
     email = f"pro-{uuid.uuid4().hex[:6]}@example.org"
-    body = {"email": email, "password": "correct horse battery", "first_name": "Jean",
-            "structure_id": world.structure}
+    body = {"email": email, "password": "correct horse battery", "first_name": "Jean", "last_name": "Valjean",
+            "profession": "nurse", "structure_id": world.structure}
     created = world.client.post("/api/v1/professionals", headers=headers, json=body)
     assert created.status_code == 201
     assert "password" not in world.platform.calls_to("care-circle")[-1].json()
@@ -207,3 +249,16 @@ def test_directory_routes_refuse_professionals(world: World) -> None:
     response = world.client.post("/api/v1/patients", headers=admin.headers, json={})
     assert (response.status_code, response.json()["detail"]) == (403, "this needs a professional account")
     assert world.platform.calls == []
+
+
+def test_the_directory_is_for_professionals_and_passes_its_filters(world: World) -> None:
+    doctor, patient = world.caller(), world.caller("patient")
+    found = world.client.get("/api/v1/directory/professionals", headers=doctor.headers,
+                             params={"name": "dur", "profession": "nurse", "structure_id": world.structure})
+    assert dict(map(tuple, found.json()["query"])) == {
+        "name": "dur", "profession": "nurse", "structure_id": world.structure, "limit": "50", "offset": "0"}
+    assert world.client.get("/api/v1/structures", headers=doctor.headers).json() == [{"id": world.structure}]
+    assert world.client.get("/api/v1/structures", headers=patient.headers).status_code == 403
+    assert world.client.get("/api/v1/directory/professionals", headers=patient.headers).status_code == 403
+    bad = world.client.get("/api/v1/directory/professionals", headers=doctor.headers, params={"profession": "chef"})
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "profession"

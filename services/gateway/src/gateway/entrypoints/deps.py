@@ -27,12 +27,17 @@ async def principal(
 ) -> Principal:
     if credentials is None:
         raise HTTPException(401, "missing bearer token", headers={"WWW-Authenticate": "Bearer"})
+    gw = request.app.state.gateway
     try:
-        return request.app.state.gateway.tokens.verify(credentials.credentials)
+        found: Principal = gw.tokens.verify(credentials.credentials)
     except InvalidToken:
         raise HTTPException(
             401, "invalid or expired token", headers={"WWW-Authenticate": "Bearer"}
         ) from None
+    # Logged out, or the account deactivated since the token was issued: refused at once.
+    if gw.sessions.is_revoked(found.subject_id, found.token_id):
+        raise HTTPException(401, "invalid or expired token", headers={"WWW-Authenticate": "Bearer"})
+    return found
 
 
 async def admin(user: Annotated[Principal, Depends(principal)]) -> Principal:

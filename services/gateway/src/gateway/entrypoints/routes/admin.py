@@ -4,41 +4,47 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from fastapi import APIRouter, Request, Response
 
+from ecovid_api.care_circle import Created, ProfessionalAccountIn, StructureIn
+
+from gateway.entrypoints.answers import answers
 from gateway.entrypoints.deps import Admin, CorrelationId, GatewayDep
 
 router = APIRouter(prefix="/api/v1", tags=["administration"])
 
-Password = Annotated[str, StringConstraints(min_length=12, max_length=256)]
 
-
-class ProfessionalIn(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-    email: str
-    password: Password
-    structure_id: uuid.UUID
-
-
-@router.post("/structures", status_code=201)
-async def create_structure(body: dict[str, Any], user: Admin, gw: GatewayDep, cid: CorrelationId) -> Any:
+@router.post("/structures", **answers(Created, 201))
+async def create_structure(
+    body: StructureIn, request: Request, user: Admin, gw: GatewayDep, cid: CorrelationId
+) -> Any:
     return await gw.services.care_circle.call(
-        "POST", "/structures", json=body, principal=user, correlation_id=cid
+        "POST", "/structures", content=await request.body(), principal=user, correlation_id=cid
     )
 
 
-@router.post("/professionals", status_code=201)
-async def create_professional(body: ProfessionalIn, user: Admin, gw: GatewayDep, cid: CorrelationId) -> Any:
-    profile = body.model_dump(mode="json", exclude={"password"})
+@router.post("/professionals", **answers(Created, 201))
+async def create_professional(body: ProfessionalAccountIn, user: Admin, gw: GatewayDep, cid: CorrelationId) -> Any:
+    # The password stays here: the gateway keeps the account, care-circle the profile.
+    profile = body.model_dump(mode="json", exclude={"password"}, exclude_unset=True)
     created = await gw.services.care_circle.call(
         "POST", "/professionals", json=profile, principal=user, correlation_id=cid
     )
     await asyncio.to_thread(
-        gw.app.open_account, body.email, body.password, "professional",
+        gw.app.open_account, str(body.email), body.password, "professional",
         uuid.UUID(created["id"]), body.structure_id, cid,
     )
     return created
+
+
+@router.post("/professionals/{professional_id}/deactivate", status_code=204)
+async def deactivate(professional_id: uuid.UUID, user: Admin, gw: GatewayDep, cid: CorrelationId) -> Response:
+    """The professional can no longer sign in, and every token they hold stops at once."""
+    await gw.services.care_circle.call(
+        "POST", f"/professionals/{professional_id}/deactivate", principal=user, correlation_id=cid
+    )
+    await asyncio.to_thread(gw.sessions.deactivate, professional_id)
+    gw.forget_grants_of(professional_id)
+    return Response(status_code=204)

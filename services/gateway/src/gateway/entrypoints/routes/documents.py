@@ -11,8 +11,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, Response, UploadFile
 
+from ecovid_api.documents import MEDIA_TYPES, DocumentAdded, DocumentKind, DocumentListed, DocumentMetadata
+from ecovid_api.text import Line200
 from ecovid_platform.paging import Limit, Offset
 
+from gateway.entrypoints.answers import answers
 from gateway.entrypoints.deps import CorrelationId, CurrentUser, GatewayDep
 
 router = APIRouter(prefix="/api/v1", tags=["documents"])
@@ -23,11 +26,17 @@ FORWARD_LIMIT = 10 * 1024 * 1024 + 1
 CONTENT_HEADERS = ("content-type", "content-disposition", "x-content-type-options", "etag")
 
 
-@router.post("/patients/{patient_id}/documents", status_code=201)
+# The file's accepted media types, said in the form's encoding (a file of another type is 415).
+FILE_ENCODING = {"requestBody": {"content": {"multipart/form-data": {
+    "encoding": {"file": {"contentType": ", ".join(MEDIA_TYPES)}}}}}}
+
+
+@router.post("/patients/{patient_id}/documents", **answers(DocumentAdded, 201), openapi_extra=FILE_ENCODING)
 async def add_document(
     patient_id: uuid.UUID, request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId,
-    file: UploadFile, title: Annotated[str, Form(min_length=1, max_length=200)],
-    kind: Annotated[str, Form()],
+    file: UploadFile,
+    title: Annotated[Line200, Form(examples=["Compte rendu de sortie"])],
+    kind: Annotated[DocumentKind, Form(examples=["report"])],
 ) -> Any:
     await gw.check_patient_access(patient_id, user, "POST", request.url.path, cid)
     content = await file.read(FORWARD_LIMIT)
@@ -39,7 +48,7 @@ async def add_document(
     )
 
 
-@router.get("/patients/{patient_id}/documents")
+@router.get("/patients/{patient_id}/documents", **answers(list[DocumentListed]))
 async def documents(
     patient_id: uuid.UUID, request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId,
     limit: Limit = 100,
@@ -61,14 +70,17 @@ async def _metadata(document_id: uuid.UUID, request: Request, user: Any, gw: Any
     return found
 
 
-@router.get("/documents/{document_id}")
+@router.get("/documents/{document_id}", **answers(DocumentMetadata))
 async def document(
     document_id: uuid.UUID, request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId
 ) -> Any:
     return await _metadata(document_id, request, user, gw, cid)
 
 
-@router.get("/documents/{document_id}/content")
+@router.get("/documents/{document_id}/content", response_class=Response, responses={200: {
+    "description": "The file as it was added (its own media type), to download",
+    "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+}})
 async def content(
     document_id: uuid.UUID, request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId
 ) -> Response:

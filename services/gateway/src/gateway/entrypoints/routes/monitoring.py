@@ -1,57 +1,41 @@
-"""The adult and child monitoring lists: the caller's structure's open care episodes.
-
-Until a care-circle read model exists in ecovid-monitor, a professional sees the
-episodes of their own structure.
+"""The adult and child monitoring lists: the open care episodes of the patients whose care
+circle includes the caller (or for whom they hold a live emergency access); a coordinator
+sees their structure's enrolled patients. Every patient shown is an audited access.
 """
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
-from ecovid_platform.moments import Moment
-from ecovid_platform.paging import Limit, Offset
+from ecovid_api.monitoring import MonitoringFilters, MonitoringPage, VisiblePatients
 
+from gateway.entrypoints.answers import answers
 from gateway.entrypoints.deps import CorrelationId, GatewayDep, Professional
 
 router = APIRouter(prefix="/api/v1/monitoring", tags=["monitoring"])
 
 
-@router.get("/patients")
+@router.get("/patients", **answers(MonitoringPage))
 async def monitored_patients(
-    user: Professional, gw: GatewayDep, cid: CorrelationId,
-    population: Literal["adults", "children"],
-    level: Literal["normal", "watch", "alert", "overdue", "none"] | None = None,
-    symptom: Annotated[str, Query(max_length=40)] | None = None,
-    updated_before: Moment | None = None,
-    updated_after: Moment | None = None,
-    age_min: Annotated[int, Query(ge=0, le=150)] | None = None,
-    age_max: Annotated[int, Query(ge=0, le=150)] | None = None,
-    commune: Annotated[str, Query(min_length=1, max_length=200)] | None = None,
-    first_symptoms_from: date | None = None,
-    first_symptoms_to: date | None = None,
-    name: Annotated[str, Query(min_length=1, max_length=200)] | None = None,
-    limit: Limit = 50,
-    offset: Offset = 0,
+    request: Request, user: Professional, gw: GatewayDep, cid: CorrelationId,
+    filters: Annotated[MonitoringFilters, Query()],
 ) -> Any:
     """Sorted by severity (alert, overdue, watch, normal, none), then the oldest last reading first."""
-    if user.structure_id is None:
-        return {"total": 0, "limit": limit, "offset": offset, "rows": []}
-    given = {
-        "population": population, "level": level, "symptom": symptom,
-        "updated_before": updated_before, "updated_after": updated_after,
-        "age_min": age_min, "age_max": age_max, "commune": commune,
-        "first_symptoms_from": first_symptoms_from, "first_symptoms_to": first_symptoms_to,
-        "name": name, "limit": limit, "offset": offset,
-    }
-    params = {k: _text(v) for k, v in given.items() if v is not None}
-    params["structure_id"] = str(user.structure_id)
-    return await gw.services.monitor.call(
-        "GET", "/monitoring/patients", params=params, principal=user, correlation_id=cid
-    )
-
-
-def _text(value: Any) -> Any:
-    return value.isoformat() if hasattr(value, "isoformat") else value
+    # The filters as validated here: ecovid-monitor reads them with the same model.
+    params = filters.model_dump(mode="json", exclude_none=True)
+    scope = await gw.scope(user, cid)
+    if scope.coordinator_of is not None:
+        params["structure_id"] = str(scope.coordinator_of)
+        page = await gw.services.monitor.call(
+            "GET", "/monitoring/patients", params=params, principal=user, correlation_id=cid
+        )
+    else:
+        visible = VisiblePatients(patient_ids=sorted(scope.patient_ids))
+        page = await gw.services.monitor.call(
+            "POST", "/monitoring/patients/visible", params=params, json=visible.model_dump(mode="json"),
+            principal=user, correlation_id=cid,
+        )
+    await gw.audit_list(user, request.url.path, [row["patient_id"] for row in page["rows"]], cid)
+    return page

@@ -4,37 +4,56 @@ objectives, summary and timeline; every route checks the care circle first."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel
 
+from ecovid_api.identity import IdentityUpdate
+from ecovid_api.record import SECTIONS, NoteIn, ObjectiveChange, ObjectiveIn
+from ecovid_api.record_views import (
+    CreatedText,
+    IdentityChange,
+    IdentityCorrected,
+    Note,
+    Objective,
+    Section,
+    Summary,
+    TimelinePage,
+)
+from ecovid_platform.moments import Moment
 from ecovid_platform.paging import Limit, Offset
 
+from gateway.entrypoints.answers import DuplicateIdentity, answers
 from gateway.entrypoints.deps import CorrelationId, CurrentUser, GatewayDep
 
 router = APIRouter(prefix="/api/v1/patients/{patient_id}", tags=["coordination record"])
-SECTIONS = ("risk-factors", "medical-history", "allergies", "treatments")
 
 
-async def _forward(patient_id: uuid.UUID, request: Request, user: Any, gw: Any, cid: str, json: Any = None) -> Any:
-    """Check the caller's access, then pass the call to the dossier as it came."""
+async def _forward(
+    patient_id: uuid.UUID, request: Request, user: Any, gw: Any, cid: str, with_body: bool = False
+) -> Any:
+    """Check the caller's access, then pass the call to the dossier as it came (a body as the
+    caller sent it, validated here by the model the dossier validates it with)."""
     await gw.check_patient_access(patient_id, user, request.method, request.url.path, cid)
     path = request.url.path.removeprefix("/api/v1")
     # A list (repeated `kind`) must stay a list: multi_items keeps every value.
     params = list(request.query_params.multi_items())
+    content = await request.body() if with_body else None
     return await gw.services.dossier.call(
-        request.method, path, json=json, params=params, principal=user, correlation_id=cid
+        request.method, path, content=content, params=params, principal=user, correlation_id=cid
     )
 
 
-@router.patch("/identity")
+@router.patch("/identity", **answers(IdentityCorrected, conflict=DuplicateIdentity))
 async def correct_identity(
-    patient_id: uuid.UUID, body: dict[str, Any], request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId
+    patient_id: uuid.UUID, body: IdentityUpdate, request: Request, user: CurrentUser, gw: GatewayDep,
+    cid: CorrelationId, confirm_homonym: bool = False,
 ) -> Any:
-    return await _forward(patient_id, request, user, gw, cid, body)
+    return await _forward(patient_id, request, user, gw, cid, with_body=True)
 
 
-@router.get("/identity/history")
+@router.get("/identity/history", **answers(list[IdentityChange]))
 async def identity_history(
     patient_id: uuid.UUID, request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId
 ) -> Any:
@@ -45,54 +64,63 @@ async def _read(patient_id: uuid.UUID, request: Request, user: CurrentUser, gw: 
     return await _forward(patient_id, request, user, gw, cid)
 
 
-async def _replace(
-    patient_id: uuid.UUID, body: dict[str, Any], request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId
-) -> Any:
-    return await _forward(patient_id, request, user, gw, cid, body)
+def _replace_route(model: type[BaseModel]) -> Any:
+    """The PUT of one section, its body typed with that section's model (the dossier's too)."""
+
+    async def replace(
+        patient_id: uuid.UUID, body: BaseModel, request: Request, user: CurrentUser, gw: GatewayDep,
+        cid: CorrelationId,
+    ) -> Any:
+        return await _forward(patient_id, request, user, gw, cid, with_body=True)
+
+    replace.__annotations__["body"] = model
+    return replace
 
 
 # Explicit paths, never "/{section}": a catch-all would shadow other services' patient routes.
-for _section in SECTIONS:
-    router.add_api_route(f"/{_section}", _replace, methods=["PUT"], name=f"replace {_section}",
-                         summary=f"Replace the {_section} section whole")
-for _view in (*SECTIONS, "notes", "objectives", "summary"):
-    router.add_api_route(f"/{_view}", _read, methods=["GET"], name=f"read {_view}", summary=f"Read {_view}")
+for _section, _model in SECTIONS.items():
+    router.add_api_route(f"/{_section}", _replace_route(_model), methods=["PUT"], name=f"replace {_section}",
+                         summary=f"Replace the {_section} section whole", **answers(Section))
+for _view, _answer in (*((s, Section) for s in SECTIONS), ("notes", list[Note]),
+                       ("objectives", list[Objective]), ("summary", Summary)):
+    router.add_api_route(f"/{_view}", _read, methods=["GET"], name=f"read {_view}", summary=f"Read {_view}",
+                         **answers(_answer))
 
 
-@router.get("/timeline")
+@router.get("/timeline", **answers(TimelinePage))
 async def timeline(
     patient_id: uuid.UUID, request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId,
-    kind: list[str] | None = Query(None, description="event types to keep, repeated"),  # noqa: B008
-    since: str | None = Query(None, alias="from"),
-    until: str | None = Query(None, alias="to"),
+    kind: Annotated[list[str] | None, Query(description="event types to keep, repeated", max_length=50)] = None,
+    since: Annotated[Moment | None, Query(alias="from")] = None,
+    until: Annotated[Moment | None, Query(alias="to")] = None,
     limit: Limit = 100, offset: Offset = 0,
 ) -> Any:
-    """Everything that happened to the patient, in order; the dossier validates the filters."""
+    """Everything that happened to the patient, in order."""
     return await _forward(patient_id, request, user, gw, cid)
 
 
-@router.post("/notes", status_code=201)
+@router.post("/notes", **answers(CreatedText, 201))
 async def share_note(
-    patient_id: uuid.UUID, body: dict[str, Any], request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId
+    patient_id: uuid.UUID, body: NoteIn, request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId
 ) -> Any:
-    return await _forward(patient_id, request, user, gw, cid, body)
+    return await _forward(patient_id, request, user, gw, cid, with_body=True)
 
 
-@router.post("/objectives", status_code=201)
+@router.post("/objectives", **answers(CreatedText, 201))
 async def set_objective(
-    patient_id: uuid.UUID, body: dict[str, Any], request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId
+    patient_id: uuid.UUID, body: ObjectiveIn, request: Request, user: CurrentUser, gw: GatewayDep, cid: CorrelationId
 ) -> Any:
-    return await _forward(patient_id, request, user, gw, cid, body)
+    return await _forward(patient_id, request, user, gw, cid, with_body=True)
 
 
-@router.patch("/objectives/{objective_id}")
+@router.patch("/objectives/{objective_id}", **answers(Objective))
 async def change_objective(
     patient_id: uuid.UUID,
     objective_id: uuid.UUID,
-    body: dict[str, Any],
+    body: ObjectiveChange,
     request: Request,
     user: CurrentUser,
     gw: GatewayDep,
     cid: CorrelationId,
 ) -> Any:
-    return await _forward(patient_id, request, user, gw, cid, body)
+    return await _forward(patient_id, request, user, gw, cid, with_body=True)

@@ -4,23 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict
+from fastapi import APIRouter, Request
 
+from ecovid_api.monitoring import CandidateRuleSet, DryRunReport
+
+from gateway.entrypoints.answers import answers
 from gateway.entrypoints.deps import Admin, CorrelationId, GatewayDep
 
 router = APIRouter(prefix="/api/v1/rule-sets", tags=["rule sets"])
 
 
-class CandidateRuleSet(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    rule_set: str | dict[str, Any]  # the YAML (or JSON) text, or the document
-
-
-@router.post("/dry-run")
-async def dry_run(body: CandidateRuleSet, user: Admin, gw: GatewayDep, cid: CorrelationId) -> Any:
+@router.post("/dry-run", **answers(DryRunReport))
+async def dry_run(body: CandidateRuleSet, request: Request, user: Admin, gw: GatewayDep, cid: CorrelationId) -> Any:
     """How many readings and patients would change colour; nothing is changed."""
     return await gw.services.monitor.call(
-        "POST", "/rule-sets/dry-run", json=body.model_dump(), principal=user, correlation_id=cid
+        "POST", "/rule-sets/dry-run", content=await request.body(), principal=user, correlation_id=cid
     )
