@@ -1,0 +1,41 @@
+"""Jinja2 with autoescape on for every template (nothing from the API is ever marked safe), the
+catalogue's `t`, and the filters the pages share."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import jinja2
+
+from ecovid_web import charts, levels
+from ecovid_web.catalogue import translator
+
+# The users are in France: times are shown in Paris time, whatever the server's zone.
+LOCAL_ZONE = ZoneInfo("Europe/Paris")
+
+
+def moment(value: str | None) -> str:
+    if not value:
+        return ""
+    try:
+        when = datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    return when.astimezone(LOCAL_ZONE).strftime("%d/%m/%Y %H:%M")
+
+
+def environment(language: str) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+        autoescape=True,  # every template, whatever its name
+    )
+    env.globals.update(t=translator(language), shown=levels.shown, chart_size=(charts.WIDTH, charts.HEIGHT))
+    env.filters["moment"] = moment
+    return env
+
+
+def render(env: jinja2.Environment, name: str, **context: Any) -> str:
+    return env.get_template(name).render(**context)
