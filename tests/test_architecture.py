@@ -8,7 +8,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SERVICE_PACKAGES = {
     "dossier": "dossier", "ecovid-monitor": "ecovid_monitor", "alerting": "alerting",
-    "care-circle": "care_circle", "documents": "documents", "gateway": "gateway",
+    "care-circle": "care_circle", "documents": "documents", "gateway": "gateway", "web": "ecovid_web",
 }
 
 

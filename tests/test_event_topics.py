@@ -20,7 +20,7 @@ DOMAIN_MODULES = [
     "documents.domain.document",
     "alerting.domain.alert", "care_circle.domain.circle", "care_circle.domain.directory",
     "dossier.domain.patient", "dossier.domain.identity_key", "ecovid_monitor.domain.episode",
-    "gateway.domain.account",
+    "gateway.domain.account", "gateway.domain.portal", "admissions.domain.admission",
 ]
 
 PROBE = """

@@ -29,7 +29,7 @@ def platform(inbox_key: tuple[str, str]) -> sa.MetaData:
 def read_models(service: str) -> sa.MetaData:
     md = sa.MetaData()
     {"dossier": _dossier, "alerting": _alerting, "documents": _documents, "ecovid-monitor": _monitor,
-     "care-circle": lambda _: None}[service](md)
+     "care-circle": lambda _: None, "gateway": lambda _: None}[service](md)
     return md
 
 

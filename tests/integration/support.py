@@ -107,7 +107,7 @@ def drop_database(settings: dict[str, str]) -> None:
         connection.execute(f'DROP DATABASE IF EXISTS "{settings["POSTGRES_DBNAME"]}" WITH (FORCE)')
 
 
-def start_stack(tmp: Path, postgres: dict[str, str] | None, **env: str) -> Stack:
+def start_stack(tmp: Path, postgres: dict[str, str] | None, *, timeout: float = 90, **env: str) -> Stack:
     stack = Stack(StackConfig(
         ports=Ports.free(), data_dir=tmp / "data", postgres=postgres, log_dir=tmp / "logs",
         env={
@@ -116,11 +116,22 @@ def start_stack(tmp: Path, postgres: dict[str, str] | None, **env: str) -> Stack
             "ECOVID_JWT_SECRET": JWT_SECRET,
             "ECOVID_LOG_JSON": "true",
             "ECOVID_CONSUMER_MAX_ATTEMPTS": "3",
+            # A session's sign-ins outlive the 15-minute default (the admin's, the care team's), and
+            # every test signs in from 127.0.0.1: the per-address throttle would count them all.
+            "ECOVID_TOKEN_TTL_MINUTES": "240",
+            "ECOVID_LOGIN_FAILURES_PER_ADDRESS": "10000",
+            # Several stacks share one PostgreSQL (100 connections by default) during a run: at
+            # the default pools (2 + 3 overflow, two per service) two stacks under load could
+            # exhaust it ("too many clients", seen when another run shared the server).
+            "ECOVID_DB_POOL_SIZE": "1",
+            "ECOVID_DB_POOL_OVERFLOW": "3",
             **env,
         },
     ))
     try:
-        stack.start(timeout=90)
+        # A machine shared with other runs can take longer: ECOVID_TEST_STACK_START_SECONDS.
+        floor = float(os.environ.get("ECOVID_TEST_STACK_START_SECONDS", "90"))
+        stack.start(timeout=max(timeout, floor))
     except BaseException:
         stack.stop()
         raise

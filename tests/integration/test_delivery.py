@@ -47,10 +47,13 @@ def test_sigkilled_consumer_loses_nothing_and_applies_nothing_twice(
     consumer's position in its database and its committed offset on the broker disagree
     (a batch committed but not acknowledged, or the reverse).
 
-    Break: skip the look before creating in `alerts_for_breach` (`_exists` -> False) -> fails
-    (the replayed breaches conflict on save and are dead-lettered: DLT not empty).
+    Since issue 11 an episode has one open threshold alert absorbing its further breaches:
+    each breach is counted once in the alerts' `occurrences`.
+
+    Break: `Alert.absorb` ignores the sources it already absorbed -> fails (the replayed
+    breaches count again: occurrences above the readings).
     Break: acknowledge the batch before applying it (`msg.ack()` first in `_consume`) -> fails
-    (alerts of the batch in flight are lost: fewer alerts than breaches).
+    (breaches of the batch in flight are lost: fewer occurrences than breaches).
     """
     _, structure_id = care_team
     from tests.integration.support import PASSWORD
@@ -92,11 +95,12 @@ def test_sigkilled_consumer_loses_nothing_and_applies_nothing_twice(
 
     # Pages are read newest first while alerts still arrive: a page can then repeat rows of
     # the one before. Wait until one read holds every alert, then read once more, at rest.
-    eventually(lambda: len({a["id"] for a in all_alerts(doctor) if a["patient_id"] in patients}) >= readings,
-               timeout=180)
+    # One open alert per episode absorbs its further breaches (issue 11): each breach counts once.
+    eventually(lambda: _effects(pg_stack, doctor, patients).occurrences >= readings, timeout=180)
     before = _effects(pg_stack, doctor, patients)
     assert before.breaches == readings  # the producer's count: one breach per alarming reading
-    assert len(before.alerts) == readings and len(set(before.alerts)) == readings
+    assert before.occurrences == readings
+    assert len(before.alerts) == PATIENTS and len(set(before.alerts)) == PATIENTS
     eventually(lambda: _effects(pg_stack, doctor, patients).raised == set(before.alerts), timeout=60)
     assert _dead_letters(pg_stack) == []
 
@@ -109,6 +113,7 @@ def test_sigkilled_consumer_loses_nothing_and_applies_nothing_twice(
     eventually(lambda: _caught_up(pg_stack.kafka_bootstrap, CONSUMER, topics.ECOVID_MONITOR), timeout=120)
     after = _effects(pg_stack, doctor, patients)
     assert sorted(after.alerts) == sorted(before.alerts)
+    assert after.occurrences == readings
     assert after.raised == before.raised
     assert _dead_letters(pg_stack) == []
 
@@ -124,8 +129,9 @@ class _Counter:
 
 
 class _Effects:
-    def __init__(self, breaches: int, alerts: list[str], raised: set[str]) -> None:
+    def __init__(self, breaches: int, alerts: list[str], raised: set[str], occurrences: int) -> None:
         self.breaches, self.alerts, self.raised = breaches, alerts, raised
+        self.occurrences = occurrences
 
 
 def _event(value: bytes) -> dict | None:
@@ -146,9 +152,11 @@ def _effects(stack: Stack, doctor: Api, patients: set[str]) -> _Effects:
     breaches = {e["event_id"] for e in events
                 if e.get("event_type") == "ThresholdBreached" and e.get("patient_id") in patients}
     raised = _events(stack, topics.ALERTING)
+    listed = [a for a in all_alerts(doctor) if a["patient_id"] in patients]
     return _Effects(
         breaches=len(breaches),
-        alerts=[a["id"] for a in all_alerts(doctor) if a["patient_id"] in patients],
+        alerts=[a["id"] for a in listed],
+        occurrences=sum(a["occurrences"] for a in listed),
         raised={e["payload"]["alert_id"] for e in raised
                 if e["event_type"] == "AlertRaised" and e["patient_id"] in patients},
     )

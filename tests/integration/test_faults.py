@@ -28,7 +28,7 @@ def test_short_fault_run_loses_nothing_and_doubles_nothing(tmp_path: Path) -> No
     assert sorted(set(faults)) == sorted({
         "restart broker", "restart postgres", *(f"kill {s}" for s in
                                                 ("dossier", "ecovid-monitor", "alerting", "care-circle",
-                                                 "documents", "gateway")),
+                                                 "documents", "admissions", "gateway")),
     }), faults
     assert outcome.lost == 0, outcome
     assert outcome.duplicates == 0, outcome

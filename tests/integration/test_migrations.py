@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 
@@ -22,7 +23,7 @@ from ecovid_platform.storage import Storage
 from tests.integration import schema_before_migrations as before
 from tests.integration.support import create_database, drop_database
 
-SERVICES = ["dossier", "ecovid-monitor", "alerting", "care-circle", "documents"]
+SERVICES = ["dossier", "ecovid-monitor", "alerting", "care-circle", "documents", "gateway"]
 OLD_KEY, KEY_AT_06CB4CA = ("consumer", "event_id"), ("event_id", "consumer")
 
 
@@ -103,7 +104,7 @@ def test_a_database_made_before_migrations_is_upgraded_in_place(
     assert_at_head(storage)
 
 
-@pytest.mark.parametrize("service", SERVICES)
+@pytest.mark.parametrize("service", [*SERVICES, "admissions"])
 def test_a_fresh_database_migrates_to_head(service: str, settings: ServiceSettings) -> None:
     """Break: drop an index from a baseline migration -> compare_metadata differs, fails."""
     storage = Storage(service, settings)
@@ -141,4 +142,32 @@ def test_the_operator_command_reports_where_each_line_stands(settings: ServiceSe
     """What `ecovid-ops migrate` calls. Break: migrate() skips storage.migrate() -> None revisions, fails."""
     assert migrations.migrate("dossier", settings) == {
         line.version_table: head(line) for line in migrations.lines_of("dossier")}
-    assert set(migrations.migrate("care-circle", settings)) == {"alembic_version_platform"}
+    assert set(migrations.migrate("care-circle", settings)) == {"alembic_version_platform", "alembic_version"}
+
+
+def test_an_alert_resolved_by_a_retraction_keeps_its_words_through_the_life_cycle_migration(
+    settings: ServiceSettings,
+) -> None:
+    """alerting_0002 kept a retracted stay's reason as free text in `resolution`; alerting_0003
+    (the life cycle) keeps it as `resolution_note`, reason cancelled_by_hospital, by the hospital.
+    Break: 0003 drops `resolution` without copying it -> the note is None, fails;
+    break: 0003 adds `resolved_at` again -> "duplicate column", fails."""
+    storage = Storage("alerting", settings)
+    schema = schema_of(storage)
+    platform, alerting = migrations.lines_of("alerting")
+    with storage.engine.begin() as connection:
+        command.upgrade(migrations._config(platform, connection, schema), "head")
+        command.upgrade(migrations._config(alerting, connection, schema), "alerting_0002")
+        alerts = sa.Table("alerts", sa.MetaData(schema=schema), autoload_with=connection)
+        row = {**a_row(alerts), "status": "resolved", "resolution": "admission cancelled by the hospital"}
+        connection.execute(alerts.insert().values(row))
+    storage.migrate()
+    assert_at_head(storage)
+    with storage.engine.connect() as connection:
+        alerts = sa.Table("alerts", sa.MetaData(schema=schema), autoload_with=connection)
+        found = connection.execute(sa.select(alerts)).mappings().one()
+    assert "resolution" not in found
+    assert (found["resolution_reason"], found["resolution_note"], found["resolved_by"]) == (
+        "cancelled_by_hospital", "admission cancelled by the hospital", "hospital")
+    # SQLite keeps no time zone: the moment itself is compared.
+    assert found["resolved_at"].replace(tzinfo=None) == row["resolved_at"].replace(tzinfo=None)

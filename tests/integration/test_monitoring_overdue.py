@@ -60,6 +60,8 @@ def state(doctor: Api, name: str) -> str | None:
 def test_one_alert_per_gap_and_overdue_state(team: tuple[Api, str]) -> None:
     """Break: ReadingOverdue no longer clears the deadline row and the aggregate's once-per-gap refusal
     is removed -> the silent patient gets a second alert before the witness's first, fails;
+    break: alerting's `reading_arrived` returns [] -> the first alert stays raised and, still open,
+    absorbs the second gap's report: one alert, the last wait times out;
     break: a reading does not re-arm the deadline (Deadlines.reading_recorded does nothing) ->
     no second gap is reported, the last wait times out."""
     doctor, structure_id = team
@@ -84,6 +86,11 @@ def test_one_alert_per_gap_and_overdue_state(team: tuple[Api, str]) -> None:
     both = eventually(lambda: len(missed(doctor, patient)) == 2 and missed(doctor, patient), timeout=30)
     second = max(both, key=lambda a: a["raised_at"])
     assert datetime.fromisoformat(second["raised_at"]) >= before_reading + INTERVAL
+    # The reading ended the first alert (issue 11); the new gap opened a new one.
+    first = next(a for a in both if a["id"] == alert["id"])
+    assert (first["status"], first["resolution_reason"], first["resolved_by"]) == (
+        "resolved", "reading_received", "platform")
+    assert second["status"] == "raised"
 
 
 def test_no_missed_report_in_hospital_nor_after_closing(team: tuple[Api, str]) -> None:

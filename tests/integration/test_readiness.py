@@ -95,7 +95,9 @@ def held_port() -> Iterator[int]:
 
 def ports_with_gateway_on(port: int) -> Ports:
     free = Ports.free()
-    return Ports(kafka=free.kafka, http={**free.http, "gateway": port})
+    return Ports(
+        kafka=free.kafka, http={**free.http, "gateway": port}, mllp=free.mllp, smtp=free.smtp,
+    )
 
 
 def test_a_taken_port_is_named_before_anything_starts(tmp_path: Path, held_port: int) -> None:

@@ -66,6 +66,12 @@ def _alert_readings(doctor: Api, patient: str, expected: int) -> list[str]:
     return sorted(str(a["reading_id"]) for a in alerts)
 
 
+def _absorbed(doctor: Api, patient: str, latest: str) -> None:
+    """The episode's one open alert took the second reading in (issue 11): two occurrences."""
+    [alert] = eventually(lambda: [a for a in doctor.alerts(patient) if a["occurrences"] == 2], timeout=60)
+    assert alert["reading_id"] == latest and len(doctor.alerts(patient)) == 1
+
+
 def _fresh_patient(doctor: Api, structure_id: str, name: str) -> tuple[str, str]:
     patient = doctor.patient(name)
     return patient, doctor.episode(patient, structure_id)
@@ -85,7 +91,7 @@ def test_every_alert_after_the_stack_is_stopped_and_started_on_the_same_data(own
     new_patient, new_episode = _fresh_patient(doctor, structure_id, "Apres")
     third = _red_reading(doctor, new_episode)
 
-    assert _alert_readings(doctor, old_patient, 2) == sorted([first, second])
+    _absorbed(doctor, old_patient, second)
     assert _alert_readings(doctor, new_patient, 1) == [third]
 
 
@@ -101,6 +107,6 @@ def test_every_alert_after_the_broker_alone_restarts_empty(own_stack: Stack) -> 
     new_patient, new_episode = _fresh_patient(doctor, structure_id, "Coupure")
     third = _red_reading(doctor, new_episode)
 
-    assert _alert_readings(doctor, old_patient, 2) == sorted([first, second])
+    _absorbed(doctor, old_patient, second)
     assert _alert_readings(doctor, new_patient, 1) == [third]
 

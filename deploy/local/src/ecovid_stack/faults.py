@@ -4,7 +4,8 @@ Readings go in at a fixed rate (open loop) while, one after the other, each serv
 SIGKILLed and restarted, the broker is restarted (empty: tansu keeps topics in memory)
 and PostgreSQL is restarted. At the end:
 
-- every accepted alarming reading has exactly one alert (none lost, none twice);
+- every accepted alarming reading is taken into exactly one alert once (none lost, none twice:
+  counted on alerting's topic, AlertRaised or AlertUpdated naming it);
 - no dead letter on any topic (read before each broker restart and at the end);
 - `ecovid-ops verify` finds every read model of every service equal to its rebuild.
 
@@ -32,12 +33,11 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-import httpx
 from aiokafka import AIOKafkaConsumer
 
 from ecovid_events import topics
 
-from ecovid_stack.bench.pipeline import PASSWORD, Clinic
+from ecovid_stack.bench.pipeline import Clinic
 from ecovid_stack.ports import SERVICES, Ports
 from ecovid_stack.postgres import EmbeddedPostgres
 from ecovid_stack.stack import Stack, StackConfig
@@ -179,15 +179,46 @@ async def all_alerts(clinic: Clinic) -> list[dict[str, Any]]:
             return alerts
 
 
-async def settle(clinic: Clinic, accepted: dict[str, float], timeout: float) -> list[dict[str, Any]]:
-    """Alerts once every accepted reading has one and two reads in a row agree (at rest)."""
+def absorbed_readings(bootstrap: str) -> tuple[Counter[str], int]:
+    """How many times each reading was taken into an alert (AlertRaised or AlertUpdated naming
+    it, on alerting's topic, each event once by its id), and how many alerts. Since issue 11 an
+    episode's open alert absorbs its further alarming readings: the list has one alert per
+    episode, the topic one event per absorbed reading."""
+
+    async def read() -> dict[str, dict[str, Any]]:
+        events: dict[str, dict[str, Any]] = {}
+        consumer = AIOKafkaConsumer(topics.ALERTING, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
+                                    enable_auto_commit=False, group_id=None)
+        await consumer.start()
+        try:
+            while batch := await consumer.getmany(timeout_ms=1000, max_records=5000):
+                for records in batch.values():
+                    for record in records:
+                        try:
+                            event = json.loads(record.value)
+                        except (TypeError, ValueError):
+                            continue
+                        if event.get("event_type") in ("AlertRaised", "AlertUpdated"):
+                            events[event["event_id"]] = event
+        finally:
+            await consumer.stop()
+        return events
+
+    events = asyncio.run(read())
+    per_reading = Counter(e["payload"]["reading_id"] for e in events.values() if e["payload"].get("reading_id"))
+    return per_reading, len({e["payload"]["alert_id"] for e in events.values()})
+
+
+async def settle(bootstrap: str, accepted: dict[str, float], timeout: float) -> tuple[Counter[str], int]:
+    """Absorbed readings once every accepted reading is in and two reads in a row agree (at rest)."""
     deadline, previous = time.monotonic() + timeout, None
     while True:
-        alerts = await all_alerts(clinic)
-        readings = {a["reading_id"] for a in alerts}
-        if (readings >= set(accepted) and previous == len(alerts)) or time.monotonic() > deadline:
-            return alerts
-        previous = len(alerts) if readings >= set(accepted) else None
+        per_reading, alerts = await asyncio.to_thread(absorbed_readings, bootstrap)
+        total = sum(per_reading.values())
+        complete = set(per_reading) >= set(accepted)
+        if (complete and previous == total) or time.monotonic() > deadline:
+            return per_reading, alerts
+        previous = total if complete else None
         await asyncio.sleep(2)
 
 
@@ -282,28 +313,16 @@ def run(plan: Plan, work_dir: Path, report: Callable[[str], None] = print) -> Ou
         report("every alert counted; every read model verified, every service re-published, verified again")
         outcome.verify_before_republish = verify_read_models(stack, "-before-republish", wait=30)
         outcome.republish = republish_every_service(stack)
-        alerts = asyncio.run(_alerts_now(stack, settle_seconds=20))
+        time.sleep(20)  # the consumers take in what was re-published
         outcome.verify = verify_read_models(stack)
         outcome.dead_letters += dead_letters(stack.kafka_bootstrap)
-        per_reading = Counter(a["reading_id"] for a in alerts)
-        outcome.alerts_after_republish = len(alerts)
+        per_reading, alerts = absorbed_readings(stack.kafka_bootstrap)
+        outcome.alerts_after_republish = alerts
         outcome.duplicates_after_republish = sum(1 for count in per_reading.values() if count > 1)
         return outcome
     finally:
         stack.stop()
         postgres.close()
-
-
-async def _alerts_now(stack: Stack, settle_seconds: float) -> list[dict[str, Any]]:
-    """Every alert the run's doctor sees once the consumers had time to take in what was
-    re-published (signed in again: the run's client is closed)."""
-    await asyncio.sleep(settle_seconds)
-    async with httpx.AsyncClient(base_url=stack.url("gateway"), timeout=30) as client:
-        signed_in = await client.post("/api/v1/auth/token", json={"username": f"bench-{TAG}@example.org",
-                                                                  "password": PASSWORD})
-        signed_in.raise_for_status()
-        client.headers["Authorization"] = f"Bearer {signed_in.json()['access_token']}"
-        return await all_alerts(Clinic(client, []))
 
 
 async def _exercise(stack: Stack, postgres: EmbeddedPostgres, plan: Plan, outcome: Outcome) -> Outcome:
@@ -315,12 +334,11 @@ async def _exercise(stack: Stack, postgres: EmbeddedPostgres, plan: Plan, outcom
         accepted = await drive(clinic, plan, outcome)
         await asyncio.to_thread(thread.join)
         settled_from = time.monotonic()
-        alerts = await settle(clinic, accepted, timeout=300)
+        per_reading, alerts = await settle(stack.kafka_bootstrap, accepted, timeout=300)
         outcome.seconds_to_settle = round(time.monotonic() - settled_from, 1)
     finally:
         await clinic.aclose()
-    per_reading = Counter(a["reading_id"] for a in alerts)
-    outcome.accepted, outcome.alerts = len(accepted), len(alerts)
+    outcome.accepted, outcome.alerts = len(accepted), alerts
     outcome.accepted_with_one_alert = sum(1 for r in accepted if per_reading[r] == 1)
     outcome.lost = sum(1 for r in accepted if per_reading[r] == 0)
     outcome.duplicates = sum(1 for count in per_reading.values() if count > 1)

@@ -15,18 +15,21 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 
 from ecovid_events import topics
 
 from ecovid_stack import broker as tansu
+from ecovid_stack import mailbox
 from ecovid_stack.causes import StackError, check_database, check_ports_free, tail
-from ecovid_stack.ports import MODULES, SERVICES, Ports
+from ecovid_stack.ports import FRONT_ENDS, MODULES, SERVICES, Ports
 
 _PRODUCED = (topics.DOSSIER, topics.ECOVID_MONITOR, topics.ALERTING, topics.CARE_CIRCLE, topics.DOCUMENTS,
-             topics.GATEWAY_AUDIT)
-# Every topic a service of the stack writes to: its own and the dead letters of what it reads.
+             topics.GATEWAY_AUDIT, topics.ADMISSIONS, topics.HOSPITAL_ADMISSIONS, topics.HOSPITAL_ADT_HL7V2)
+# Every topic a service of the stack writes to: its own and the dead letters of what it reads
+# (the hospitals' topics too: the MLLP listener writes to one, and hospitals to both).
 PLATFORM_TOPICS = (*_PRODUCED, *(topics.dead_letter(t) for t in _PRODUCED))
 
 
@@ -44,6 +47,12 @@ class Stack:
         self.config = config
         self.broker: subprocess.Popen[bytes] | None = None
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
+        self.smtp: Any = None  # the development SMTP server, in this process
+
+    @property
+    def mailbox(self) -> Path:
+        """Where the development SMTP server stores each mail as an .eml file."""
+        return self.config.data_dir / "mailbox"
 
     @property
     def kafka_bootstrap(self) -> str:
@@ -54,7 +63,8 @@ class Stack:
         return (self.config.log_dir or self.config.data_dir) / "broker.log"
 
     def url(self, service: str) -> str:
-        return f"http://127.0.0.1:{self.config.ports.http[service]}"
+        port = self.config.ports.web if service == "web" else self.config.ports.http[service]
+        return f"http://127.0.0.1:{port}"
 
     def start(self, timeout: float = 60, port_grace: float = 0) -> None:
         """Broker, then every service; returns once each answers ready (the gateway last).
@@ -64,16 +74,37 @@ class Stack:
         """
         wanted = {} if self._broker_running() else {"broker": self.config.ports.kafka}
         wanted |= {s: self.config.ports.http[s] for s in SERVICES if not self._running(s)}
+        if not self._running("admissions"):
+            wanted["admissions (MLLP)"] = self.config.ports.mllp
+        if self.smtp is None:
+            wanted["development SMTP server"] = self.config.ports.smtp
         check_ports_free(wanted, grace=port_grace)
         check_database(self.config.postgres, self.config.data_dir)
         if not self._broker_running():
             self.start_broker()
+        if self.smtp is None:
+            self.smtp = mailbox.start(self.mailbox, self.config.ports.smtp)
         for service in SERVICES:
             if not self._running(service):
                 self.start_service(service)
         deadline = time.monotonic() + timeout
         for service in SERVICES:
             self.wait_healthy(service, max(1.0, deadline - time.monotonic()))
+
+    def start_web(self, timeout: float = 30, port_grace: float = 0) -> None:
+        """The web front end, once the gateway it stands on is up; ready when it answers ready
+        (its own /health/ready asks the gateway's)."""
+        if self._running("web"):
+            return
+        check_ports_free({"web": self.config.ports.web}, grace=port_grace)
+        self.start_service("web")
+        self.wait_healthy("web", timeout)
+
+    def stop_web(self) -> None:
+        """Stopped and forgotten: a front end stopped on purpose is not a part that died."""
+        if "web" in self.processes:
+            self.stop_service("web")
+            del self.processes["web"]
 
     def start_broker(self, timeout: float = 20) -> None:
         """tansu on the stack's port, returning once it accepts connections. It starts empty."""
@@ -95,15 +126,31 @@ class Stack:
 
     def service_env(self, service: str) -> dict[str, str]:
         env = {**os.environ, **self.config.env}
+        if service in FRONT_ENDS:
+            # Only the public API: a front end is given the gateway's address and nothing else.
+            env.update({"ECOVID_WEB_PORT": str(self.config.ports.web), "ECOVID_GATEWAY_URL": self.url("gateway")})
+            return env
         env.update({
             "ECOVID_HTTP_PORT": str(self.config.ports.http[service]),
             "ECOVID_KAFKA_BOOTSTRAP": self.kafka_bootstrap,
             "ECOVID_DATA_DIR": str(self.config.data_dir),
         })
         env.update(self.config.postgres or {})
+        if service == "admissions":
+            env["ECOVID_MLLP_PORT"] = str(self.config.ports.mllp)
         if service == "gateway":
             for other in SERVICES:
                 env[f"ECOVID_{other.upper().replace('-', '_')}_URL"] = self.url(other)
+            # The invitation mail links to the web's activation page.
+            env.setdefault("ECOVID_PORTAL_ACTIVATION_URL", f"{self.url('web')}/portal/activate")
+        if service == "alerting":
+            # Unless the environment names a real server and provider: the development ones.
+            env.setdefault("ECOVID_SMTP_HOST", "127.0.0.1")
+            env.setdefault("ECOVID_SMTP_PORT", str(self.config.ports.smtp))
+            if "ECOVID_SMS_URL" not in env:
+                env.setdefault("ECOVID_SMS_DIR", str(self.config.data_dir / "sms"))
+            env["ECOVID_CARE_CIRCLE_URL"] = self.url("care-circle")
+            env.setdefault("ECOVID_PUBLIC_URL", self.url("gateway"))
         return env
 
     def log_file(self, service: str) -> Path | None:
@@ -117,7 +164,7 @@ class Stack:
             output = log_file.open("ab")
         try:
             self.processes[service] = subprocess.Popen(
-                [sys.executable, "-m", MODULES[service]],
+                [sys.executable, "-m", FRONT_ENDS.get(service) or MODULES[service]],
                 env=self.service_env(service), stdout=output, stderr=subprocess.STDOUT if output else None,
             )
         finally:
@@ -190,6 +237,9 @@ class Stack:
         for service in self.processes:
             self.stop_service(service, timeout, signalled=True)
         self.stop_broker()
+        if self.smtp is not None:
+            self.smtp.stop()
+            self.smtp = None
 
     def _running(self, service: str) -> bool:
         process = self.processes.get(service)

@@ -46,6 +46,8 @@ SERVICES = {service.name: service for service in (
             topics.CARE_CIRCLE),
     Service("documents", "documents.application:DocumentsApplication", "documents.integration:translate",
             topics.DOCUMENTS, "documents.bootstrap:rebuildable"),
+    Service("admissions", "admissions.application:AdmissionsApplication", "admissions.integration:translate",
+            topics.ADMISSIONS),
     Service("gateway", "gateway.application:GatewayApplication", "gateway.integration:translate",
             topics.GATEWAY_AUDIT),
 )}

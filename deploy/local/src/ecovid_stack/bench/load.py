@@ -65,6 +65,9 @@ async def _timed(send: Send, n: int, run: Run) -> None:
 
 
 def percentile(values: list[float], q: float) -> float:
+    """`q` in percent (50, 99): a fraction would pass unseen as the minimum (it did, once)."""
+    if not 1 <= q <= 100:
+        raise ValueError(f"percentile {q}: give it in percent, 1 to 100")
     if not values:
         return float("nan")
     ordered = sorted(values)
