@@ -1,6 +1,6 @@
 """A topic re-created under a consumer group, on the real broker (tansu) and PostgreSQL.
 
-Seen on tansu (/work/notes/H3/findings.md): after the broker restarted empty, a live member
+Seen on tansu: after the broker restarted empty, a live member
 committed its old position for the missing topic, tansu accepted it, and once the topic was
 filled again the group resumed at that offset in the new numbering: 200 of 500 records read,
 the 300 below silently skipped, with no offset ever going backwards.

@@ -93,7 +93,7 @@ class Wiring:
             linger_ms=s.consumer_linger_ms if urgent else s.consumer_relaxed_linger_ms,
             # NOT ENABLED: with a KafkaPeek per consumer, test_restart's broker-restart test
             # fails (consumers stall on "cannot check", relays find their topic empty in a
-            # loop; /work/notes/H3/report.md). The check stays off until that is understood.
+            # loop). The check stays off until that is understood.
             peek=KafkaPeek(s.kafka_bootstrap) if s.consumer_topic_identity_check else None,
             decode=decode,
         ))
