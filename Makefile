@@ -30,13 +30,13 @@ INTEGRATION_WORKERS ?= 2
 test: install ## unit tests with coverage floors, then integration tests (real broker, PostgreSQL and SQLite)
 	$(BIN)/python -m pytest -m "not integration" --cov --cov-report=
 	$(BIN)/python tests/coverage_floors.py
-	$(BIN)/python -m pytest -m integration -n $(INTEGRATION_WORKERS) --dist loadfile
+	$(BIN)/python -m pytest -m integration -n $(INTEGRATION_WORKERS) --dist loadfile --no-loadscope-reorder
 
 test-unit: install
 	$(BIN)/python -m pytest -m "not integration"
 
 test-integration: install
-	$(BIN)/python -m pytest -m integration -n $(INTEGRATION_WORKERS) --dist loadfile
+	$(BIN)/python -m pytest -m integration -n $(INTEGRATION_WORKERS) --dist loadfile --no-loadscope-reorder
 
 faults: install ## under 100 alarming readings/s: each service SIGKILLed 5 times, broker and PostgreSQL restarted
 	$(BIN)/python -m ecovid_stack.faults
