@@ -54,6 +54,7 @@ bench: install ## pipeline throughput and latency, list and search latency, on P
 	$(BIN)/python services/ecovid-monitor/bench/list_bench.py
 	$(BIN)/python services/dossier/bench/search_bench.py
 	$(BIN)/python services/web/bench/list_page_bench.py
+	$(BIN)/python -m ecovid_stack.bench.web_list
 
 schemas: install ## JSON Schemas of the integration events, and their AsyncAPI 3 document (committed)
 	$(BIN)/python -m ecovid_events.export_schemas shared/events/schemas
