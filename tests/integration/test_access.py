@@ -36,9 +36,10 @@ Expected, on every such route (the README's "Roles × data"; issue 12):
 match), 25 answer 403 (12 additions and removals by a role that does not manage, 12 document
 and note routes for home_help and other, the holder's enrolment), 9 answer 409 (the
 invitation), 18 are the summary and the timeline, checked for their notes and documents, and
-299 answer 2xx, or 409 by the state the record is in. The whole module: about 55 s on one
-worker, its stack's start and the world's set-up (about 25 accounts, two portal accounts)
-included; the cells themselves take about 12 s.
+299 answer 2xx, or 409 by the state the record is in. The module, once the session's stack
+runs: about 45 s on one worker (the world's set-up about 14 s: some 25 accounts, two portal
+accounts, an emergency access left to expire; the audit test's smaller world 5 s; the 840
+cells and the lists about 20 s).
 
 Beside the matrix: no monitoring or alert list shows a patient outside the caller's circles
 (every caller), /me shows the patient their own data and never another patient's, the audit
