@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import atexit
 import os
+import re
 import socket
 import time
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
+from email import message_from_bytes
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,6 +24,7 @@ from ecovid_stack.stack import Stack, StackConfig
 T = TypeVar("T")
 ADMIN = {"username": "admin@it.local", "password": "integration-admin-password"}
 PASSWORD = "integration password 1"
+PORTAL_PASSWORD = "mot de passe du patient"
 # Explicit, so that tests can mint tokens the gateway accepts (expired ones, in test_access).
 JWT_SECRET = "integration-jwt-secret-not-the-development-one"
 
@@ -192,3 +195,32 @@ NORMAL = {"temperature": 37.0, "spo2": 98, "heart_rate": 70, "respiratory_rate":
 
 def now_iso(minutes_ago: int = 1) -> str:
     return (datetime.now(UTC) - timedelta(minutes=minutes_ago)).isoformat()
+
+
+def invitation_token(mailbox: Path, address: str) -> str | None:
+    """The token of the activation link mailed to `address` (the stack's mail sink), if there."""
+    for path in sorted(mailbox.glob("*.eml")) if mailbox.exists() else []:
+        message = message_from_bytes(path.read_bytes())
+        if message["To"] == address:
+            body = message.get_payload(decode=True).decode()  # type: ignore[union-attr]
+            found = re.search(r"token=(\S+)", body)
+            return found.group(1) if found else None
+    return None
+
+
+def portal_account(stack: Stack, professional: Api, patient_id: str) -> Api:
+    """The patient's portal account, opened as a patient does it: a circle member invites
+    them, they activate it with the mailed link, then sign in."""
+    address = f"patient-{uuid.uuid4().hex[:8]}@example.org"
+    professional.ok("POST", f"/patients/{patient_id}/portal-invitations", 201, json={"email": address})
+    token = eventually(lambda: invitation_token(stack.config.data_dir / "mailbox", address), timeout=10)
+    gateway = stack.url("gateway")
+    Api(gateway).ok("POST", "/portal/activate", 201, json={"token": token, "password": PORTAL_PASSWORD})
+    return Api.login(gateway, address, PORTAL_PASSWORD)
+
+
+def auditor_account(admin: Api) -> Api:
+    """An auditor, created by the administrator, signed in."""
+    email, password = f"audit-{uuid.uuid4().hex[:6]}@example.org", "an auditor's password"
+    admin.ok("POST", "/auditors", 201, json={"email": email, "password": password})
+    return Api.login(admin.base_url, email, password)

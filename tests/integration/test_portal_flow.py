@@ -5,26 +5,12 @@ patient."""
 
 from __future__ import annotations
 
-import re
 import uuid
-from email import message_from_bytes
-from pathlib import Path
 
 from ecovid_stack.stack import Stack
 
-from tests.integration.support import ALARMING, Api, eventually, now_iso
-
-PASSWORD = "mot de passe du patient"
-
-
-def _invitation_link(mailbox: Path, address: str) -> str | None:
-    for path in sorted(mailbox.glob("*.eml")) if mailbox.exists() else []:
-        message = message_from_bytes(path.read_bytes())
-        if message["To"] == address:
-            body = message.get_payload(decode=True).decode()  # type: ignore[union-attr]
-            found = re.search(r"token=(\S+)", body)
-            return found.group(1) if found else None
-    return None
+from tests.integration.support import ALARMING, Api, eventually, invitation_token, now_iso
+from tests.integration.support import PORTAL_PASSWORD as PASSWORD
 
 
 def test_invite_activate_report_and_see_who_accessed(pg_stack: Stack, care_team: tuple[Api, str]) -> None:
@@ -38,7 +24,7 @@ def test_invite_activate_report_and_see_who_accessed(pg_stack: Stack, care_team:
     other = doctor.patient("Voisin")
     address = f"patient-{uuid.uuid4().hex[:6]}@example.org"
     doctor.ok("POST", f"/patients/{patient}/portal-invitations", 201, json={"email": address})
-    token = eventually(lambda: _invitation_link(pg_stack.config.data_dir / "mailbox", address), timeout=10)
+    token = eventually(lambda: invitation_token(pg_stack.config.data_dir / "mailbox", address), timeout=10)
     Api(gateway).ok("POST", "/portal/activate", 201, json={"token": token, "password": PASSWORD})
     Api(gateway).ok("POST", "/portal/activate", 410, json={"token": token, "password": PASSWORD})
 

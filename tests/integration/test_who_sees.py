@@ -20,7 +20,7 @@ from ecovid_events import topics
 from ecovid_stack.stack import Stack
 
 from tests.integration.kafka_tools import read_all
-from tests.integration.support import ALARMING, PASSWORD, Api, eventually, now_iso
+from tests.integration.support import ALARMING, PASSWORD, Api, auditor_account, eventually, now_iso
 
 _EMAILS: dict[str, str] = {}  # professional id -> e-mail, to sign in again
 
@@ -218,9 +218,7 @@ def test_the_auditor_s_export_has_one_record_per_access(pg_stack: Stack, pg_admi
 
     Break (not re-run on this stack): the audit projection left out of bootstrap -> nothing arrives, fails.
     """
-    email = f"audit-{uuid.uuid4().hex[:6]}@example.org"
-    pg_admin.ok("POST", "/auditors", 201, json={"email": email, "password": "an auditor's password"})
-    auditor = Api.login(circle["gateway"], email, "an auditor's password")
+    auditor = auditor_account(pg_admin)
     patient, run = circle["patient"], uuid.uuid4().hex[:8]
     made = {}
     for n, (who, status) in enumerate([(circle["doctor"], 200), (circle["doctor"], 200), (circle["outsider"], 403)]):

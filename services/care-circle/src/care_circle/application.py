@@ -98,9 +98,12 @@ class CareCircleApplication(ServiceApplication):
         return expires_at
 
     def allows(self, patient_id: uuid.UUID, professional_id: uuid.UUID) -> bool:
+        return self.role_in_circle(patient_id, professional_id) is not None
+
+    def role_in_circle(self, patient_id: uuid.UUID, professional_id: uuid.UUID) -> str | None:
         """Read from the circle itself (never a read model): a removal counts at once."""
         found = self.find(CareCircle.create_id(patient_id), CareCircle)
-        return found is not None and found.allows(professional_id, datetime.now(UTC))
+        return None if found is None else found.role_of(professional_id, datetime.now(UTC))
 
     def visible_patients(self, professional_id: uuid.UUID) -> list[str]:
         return self.scope(professional_id).visible(datetime.now(UTC))

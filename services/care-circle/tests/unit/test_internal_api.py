@@ -71,6 +71,22 @@ def test_access_follows_membership(client: TestClient) -> None:
     assert again["errors"][0]["field"] == "professional_id"
 
 
+def test_access_answers_the_role_and_what_it_opens(client: TestClient) -> None:
+    """Break: /access answering `allowed` alone (as before) -> fails."""
+    _, pro = team(client)
+    patient = str(uuid.uuid4())
+    query = {"patient_id": patient, "professional_id": pro}
+    assert ok(client, "GET", "/access", params=query) == {"allowed": False, "role": None, "documents_and_notes": False}
+    ok(client, "POST", f"/patients/{patient}/members", 201, json={"professional_id": pro, "role": "home_help"})
+    assert ok(client, "GET", "/access", params=query) == {
+        "allowed": True, "role": "home_help", "documents_and_notes": False}
+    colleague = ok(client, "POST", "/professionals", 201, json={
+        **PROFESSIONAL, "email": "pharmacist@example.org", "structure_id": team_structure(client, pro)})["id"]
+    ok(client, "POST", f"/patients/{patient}/members", 201, json={"professional_id": colleague, "role": "pharmacist"})
+    assert ok(client, "GET", "/access", params={**query, "professional_id": colleague}) == {
+        "allowed": True, "role": "pharmacist", "documents_and_notes": True}
+
+
 def test_refusals_name_the_field(client: TestClient) -> None:
     structure, _ = team(client)
     cases = [

@@ -17,7 +17,7 @@ from ecovid_platform.settings import ServiceSettings
 
 from care_circle.application import CareCircleApplication
 from care_circle.bootstrap import build
-from care_circle.domain.circle import CareCircle
+from care_circle.domain.circle import ROLES, CareCircle, sees_documents_and_notes
 from care_circle.integration import translate
 
 ADMIN = Actor(kind="admin", id="admin-1")
@@ -105,6 +105,41 @@ def test_emergency_access_lasts_its_hours_and_is_published(app: CareCircleApplic
     assert (declared.patient_id, declared.payload.professional_id) == (patient, urgentist)
     assert declared.payload.reason == "détresse respiratoire, SAMU"
     assert declared.actor == as_pro(urgentist)
+
+
+def test_the_role_decides_who_sees_documents_and_notes(app: CareCircleApplication) -> None:
+    """home_help and other see the record, not its documents nor its notes; every other role,
+    the creator and an emergency holder do; nobody outside the circle.
+
+    Break: `NO_DOCUMENTS_OR_NOTES` without "other" -> fails; break: role_of letting a live
+    emergency access win over the member's own role -> the home help's declaration widens
+    it, fails.
+    """
+    creator, urgentist, outsider, *members = pros(app, 3 + len(ROLES))
+    patient = uuid.uuid4()
+    app.add_member(patient, creator, "creator", as_pro(creator), "c")
+    for pro, role in zip(members, ROLES, strict=True):
+        app.add_member(patient, pro, role, as_pro(creator), "c")
+    app.declare_emergency_access(patient, urgentist, "détresse respiratoire, SAMU", 4, as_pro(urgentist), "c")
+    seen = {role: sees_documents_and_notes(app.role_in_circle(patient, pro))
+            for pro, role in zip(members, ROLES, strict=True)}
+    assert seen == {"attending_physician": True, "nurse": True, "coordinator": True, "hospital_team": True,
+                    "pharmacist": True, "home_help": False, "other": False}
+    assert app.role_in_circle(patient, creator) == "creator" and sees_documents_and_notes("creator")
+    assert app.role_in_circle(patient, urgentist) == "emergency" and sees_documents_and_notes("emergency")
+    assert app.role_in_circle(patient, outsider) is None and not sees_documents_and_notes(None)
+    home_help = members[ROLES.index("home_help")]
+    app.declare_emergency_access(patient, home_help, "détresse respiratoire, SAMU", 4, as_pro(home_help), "c")
+    assert app.role_in_circle(patient, home_help) == "home_help"
+
+
+def test_an_expired_emergency_access_has_no_role(app: CareCircleApplication) -> None:
+    physician, urgentist = pros(app, 2)
+    patient = circle_of(app, {physician: "attending_physician"})
+    until = app.declare_emergency_access(patient, urgentist, "détresse respiratoire, SAMU", 1, as_pro(urgentist), "c")
+    circle = app.circle(patient)
+    assert circle.role_of(urgentist, until - timedelta(seconds=1)) == "emergency"
+    assert circle.role_of(urgentist, until) is None and not circle.allows(urgentist, until)
 
 
 def test_a_deactivated_professional_joins_no_circle(app: CareCircleApplication) -> None:

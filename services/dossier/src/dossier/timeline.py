@@ -79,12 +79,16 @@ def _insert_once(session: Session) -> Any:
 
 def page(
     session: Session, patient_id: uuid.UUID, *, kinds: list[str] | None = None,
-    since: datetime | None = None, until: datetime | None = None, limit: int = 100, offset: int = 0,
+    excluded: list[str] | None = None, since: datetime | None = None, until: datetime | None = None,
+    limit: int = 100, offset: int = 0,
 ) -> dict[str, Any]:
     t = timeline_entries.c
     query = sa.select(timeline_entries).where(t.patient_id == patient_id)
     if kinds:
         query = query.where(t.event_type.in_(kinds))
+    if excluded:
+        # The gateway's: what the caller's circle role does not open (notes, documents).
+        query = query.where(t.event_type.not_in(excluded))
     if since is not None:
         query = query.where(t.occurred_at >= since)
     if until is not None:

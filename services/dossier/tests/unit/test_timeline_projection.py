@@ -70,6 +70,11 @@ def test_filters_and_pages(storage: Storage) -> None:
         rest = timeline.page(session, PATIENT, limit=3, offset=first["next_offset"])
         kinds = timeline.page(session, PATIENT, kinds=["AlertRaised"])["items"]
         window = timeline.page(session, PATIENT, since=T0 + timedelta(minutes=1), until=T0 + timedelta(minutes=6))
+        # What the gateway leaves out for a role (notes, documents): left out before paging.
+        without = timeline.page(session, PATIENT, excluded=["ReadingRecorded"], limit=2)
+        both = timeline.page(session, PATIENT, kinds=["AlertRaised"], excluded=["AlertRaised"])
+    assert [i["event_type"] for i in without["items"]] == ["CareEpisodeOpened", "AlertRaised"]
+    assert without["next_offset"] is None and both["items"] == []
     assert len(first["items"]) == 3 and len(rest["items"]) == 1 and rest["next_offset"] is None
     assert [i["summary"] for i in kinds] == ["threshold alert raised (alert)"]
     assert [i["summary"] for i in window["items"]] == ["reading recorded: watch"]

@@ -75,6 +75,7 @@ class AuditQuery:
     until: datetime | None = None
     limit: int = 100
     offset: int = 0
+    actor_kind: str | None = None
 
 
 def search(session: Session, q: AuditQuery) -> dict[str, Any]:
@@ -84,6 +85,8 @@ def search(session: Session, q: AuditQuery) -> dict[str, Any]:
         where.append(c.patient_id == q.patient_id)
     if q.actor_id is not None:
         where.append(c.actor_id == q.actor_id)
+    if q.actor_kind is not None:
+        where.append(c.actor_kind == q.actor_kind)
     if q.since is not None:
         where.append(c.occurred_at >= q.since)
     if q.until is not None:

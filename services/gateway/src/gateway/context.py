@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from fastapi import HTTPException
 
+from ecovid_api.care_circle import CircleAccess
 from ecovid_platform.storage import Storage
 
 from gateway.application import GatewayApplication
@@ -25,6 +26,8 @@ from gateway.sessions import LoginThrottle, Sessions
 # A granted access is re-asked of care-circle after this long: the most a removal
 # made through another gateway replica can lag. Removals through this one are immediate.
 ACCESS_GRANT_SECONDS = 2.0
+# Whoever is not a professional (the admin, an auditor, a patient) is never in a circle.
+NOT_IN_CIRCLE = CircleAccess(allowed=False)
 
 
 @dataclass
@@ -82,21 +85,30 @@ class Gateway:
     clock: Callable[[], float] = time.monotonic  # for the grants' lifetime; a test moves it
     # An episode never changes patient: caching the link saves a call per reading.
     _episode_patients: OrderedDict[uuid.UUID, uuid.UUID] = field(default_factory=OrderedDict)
-    _grants: dict[tuple[uuid.UUID, uuid.UUID], float] = field(default_factory=dict)
+    # (patient, professional) -> (until when, care-circle's answer: the role with it)
+    _grants: dict[tuple[uuid.UUID, uuid.UUID], tuple[float, CircleAccess]] = field(default_factory=dict)
 
     async def check_patient_access(
         self, patient_id: uuid.UUID, principal: Principal, method: str, route: str,
-        correlation_id: str,
-    ) -> None:
-        """A professional sees a patient only if in the care circle; every try is traced."""
-        allowed = principal.role == "professional" and await self._in_circle(
-            patient_id, principal, correlation_id
-        )
+        correlation_id: str, *, documents_and_notes: bool = False,
+    ) -> CircleAccess:
+        """A professional sees a patient only if in the care circle, and the patient's documents
+        and shared notes (`documents_and_notes`) only if their role opens them; every try is
+        traced. Answers the circle's answer, for a route that leaves notes out of a view."""
+        access = NOT_IN_CIRCLE
+        if principal.role == "professional":
+            access = await self._in_circle(patient_id, principal, correlation_id)
+        refusal = None
+        if not access.allowed:
+            refusal = "you are not in this patient's care circle"
+        elif documents_and_notes and not access.documents_and_notes:
+            refusal = f"your role in this care circle ({access.role}) does not give access to documents and notes"
         await self.audit.record(Access(
-            patient_id, method, route, 200 if allowed else 403, principal, correlation_id
+            patient_id, method, route, 403 if refusal else 200, principal, correlation_id
         ))
-        if not allowed:
-            raise HTTPException(status_code=403, detail="you are not in this patient's care circle")
+        if refusal:
+            raise HTTPException(status_code=403, detail=refusal)
+        return access
 
     def forget_grant(self, patient_id: uuid.UUID, professional_id: uuid.UUID) -> None:
         self._grants.pop((patient_id, professional_id), None)
@@ -125,19 +137,22 @@ class Gateway:
             uuid.UUID(patient), "GET", route, 200, principal, correlation_id
         )) for patient in dict.fromkeys(patient_ids)))
 
-    async def _in_circle(self, patient_id: uuid.UUID, principal: Principal, correlation_id: str) -> bool:
+    async def _in_circle(self, patient_id: uuid.UUID, principal: Principal, correlation_id: str) -> CircleAccess:
         key = (patient_id, principal.subject_id)
-        if self._grants.get(key, 0.0) > self.clock():
-            return True
-        answer = await self.services.care_circle.call(
+        kept = self._grants.get(key)
+        if kept is not None and kept[0] > self.clock():
+            return kept[1]
+        access = CircleAccess.model_validate(await self.services.care_circle.call(
             "GET", "/access", principal=principal, correlation_id=correlation_id,
             params={"patient_id": str(patient_id), "professional_id": str(principal.subject_id)},
-        )
-        if answer["allowed"]:
+        ))
+        if access.allowed:
+            # The role is kept with the grant: it changes only through a removal (adding a member
+            # again changes nothing), which forgets the grant here and lags 2 s elsewhere, as access does.
             if len(self._grants) > 100_000:
                 self._grants.clear()
-            self._grants[key] = self.clock() + ACCESS_GRANT_SECONDS
-        return bool(answer["allowed"])
+            self._grants[key] = (self.clock() + ACCESS_GRANT_SECONDS, access)
+        return access
 
     async def patient_of_episode(
         self, episode_id: uuid.UUID, principal: Principal, correlation_id: str

@@ -69,10 +69,11 @@ class World:
     structure: str
     first_notification: int  # the audit trail of this test starts after it
 
-    def caller(self, role: str = "professional", *, member: bool = False) -> Caller:
+    def caller(self, role: str = "professional", *, member: bool = False, circle_role: str = "nurse") -> Caller:
         principal = Principal(uuid.uuid4(), role, uuid.UUID(self.structure) if role == "professional" else None)
         if member:
             self.platform.circles.setdefault(self.patient, set()).add(str(principal.subject_id))
+            self.platform.roles[str(principal.subject_id)] = circle_role
         return Caller(principal, {"Authorization": f"Bearer {self.gateway.tokens.issue(principal)}"})
 
     def accesses(self) -> list[RecordAccess.Recorded]:

@@ -40,6 +40,7 @@ class Call:
 class FakePlatform:
     calls: list[Call] = field(default_factory=list)
     circles: dict[str, set[str]] = field(default_factory=dict)  # patient -> professional ids
+    roles: dict[str, str] = field(default_factory=dict)  # professional -> circle role (default nurse)
     episodes: dict[str, str] = field(default_factory=dict)  # episode -> patient
     alerts: dict[str, str] = field(default_factory=dict)  # alert -> patient
     documents: dict[str, str] = field(default_factory=dict)  # document -> patient
@@ -101,9 +102,14 @@ class FakePlatform:
             if parts[0] == "patients" and parts[2:3] == ["emergency-access"]:
                 # Counted as a member here: the expiry is care-circle's (its own tests).
                 self.circles.setdefault(parts[1], set()).add(call.json()["professional_id"])
+                self.roles[call.json()["professional_id"]] = "emergency"
                 return 201, {**call.json(), "expires_at": "2026-12-01T12:00:00+00:00"}
             if call.path == "/access":
-                return 200, {"allowed": query["professional_id"] in self.circles.get(query["patient_id"], set())}
+                if query["professional_id"] not in self.circles.get(query["patient_id"], set()):
+                    return 200, {"allowed": False, "role": None, "documents_and_notes": False}
+                role = self.roles.get(query["professional_id"], "nurse")
+                # As care-circle answers it (its domain's rule, tested there).
+                return 200, {"allowed": True, "role": role, "documents_and_notes": role not in ("home_help", "other")}
             if call.path == "/structures" and call.method == "GET":
                 return 200, [{"id": s} for s in sorted(self.structures)]
             if parts[0] == "structures" and call.method == "GET":

@@ -78,9 +78,13 @@ def test_only_an_auditor_reads_the_trail(world: World) -> None:
 
 
 def test_a_patient_reads_who_opened_their_own_record(world: World) -> None:
-    """Break: /me/access-log searching without the patient's id -> another patient's access shows, fails."""
+    """Break: /me/access-log searching without the patient's id -> another patient's access shows, fails.
+    Break: without its `actor_kind="professional"` -> another patient's refused try shows, naming
+    them (their patient id), fails."""
     member = world.caller(member=True)
     world.client.get(f"/api/v1/patients/{world.patient}", headers=member.headers)
+    another_patient = world.caller("patient")
+    assert world.client.get(f"/api/v1/patients/{world.patient}", headers=another_patient.headers).status_code == 403
     other = str(uuid.uuid4())
     world.platform.circles.setdefault(other, set()).add(str(member.principal.subject_id))
     world.client.get(f"/api/v1/patients/{other}", headers=member.headers)

@@ -10,7 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from ecovid_api.common import Created
 from ecovid_api.text import LINE, Email, Line200
 
-__all__ = ["Created", "MemberCommand", "MemberIn", "ProfessionalAccountIn", "ProfessionalIn", "StructureIn"]
+__all__ = ["CircleAccess", "Created", "MemberCommand", "MemberIn", "ProfessionalAccountIn", "ProfessionalIn",
+           "StructureIn"]
 
 StructureKind = Literal["practice", "hospital", "dac", "medico_social", "other"]
 Profession = Literal["doctor", "nurse", "coordinator", "other"]
@@ -93,3 +94,19 @@ class Member(BaseModel):
     first_name: str | None = None
     last_name: str | None = None
     profession: str | None = None
+
+
+class CircleAccess(BaseModel):
+    """care-circle's answer to the gateway's check before a patient route (GET /access)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"allowed": True, "role": "home_help", "documents_and_notes": False},
+        {"allowed": True, "role": "emergency", "documents_and_notes": True},
+        {"allowed": False, "role": None, "documents_and_notes": False},
+    ]})
+
+    allowed: bool
+    # The member's role; "emergency" for a live emergency access; None outside the circle.
+    role: str | None = None
+    # Whether that role may read, list, download and add documents, read and write shared notes.
+    documents_and_notes: bool = False

@@ -7,9 +7,12 @@ import uuid
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from ecovid_api.common import Timestamp
+
+_WITHHELD = ("what this answer leaves out for the caller's role in the care circle: \"notes\" and "
+             "\"documents\" for home_help and other (empty for every other role)")
 
 
 class PatientMatch(BaseModel):
@@ -98,6 +101,7 @@ class Summary(BaseModel):
     latest_documents: dict[str, Any]
     care_episode: dict[str, Any] | None = None
     version: int
+    withheld: list[str] = Field(default_factory=list, description=_WITHHELD)
 
 
 class TimelineEntry(BaseModel):
@@ -113,3 +117,4 @@ class TimelineEntry(BaseModel):
 class TimelinePage(BaseModel):
     items: list[TimelineEntry]
     next_offset: int | None = None
+    withheld: list[str] = Field(default_factory=list, description=_WITHHELD)

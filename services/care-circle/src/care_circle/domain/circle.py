@@ -19,6 +19,17 @@ ROLES = ("attending_physician", "nurse", "coordinator", "hospital_team", "pharma
 # "creator": the professional who registered the patient (set by the platform, never asked for).
 # These may add and remove members; anyone may leave.
 MANAGING_ROLES = frozenset({"creator", "attending_physician", "coordinator"})
+# Issue 12: the role decides who sees the documents and the shared notes. Help at home and a
+# role not named see the follow-up (identity, readings, alerts, objectives), not the clinical
+# papers nor the team's notes.
+NO_DOCUMENTS_OR_NOTES = frozenset({"home_help", "other"})
+# The role answered for a professional outside the circle with a live emergency access.
+EMERGENCY = "emergency"
+
+
+def sees_documents_and_notes(role: str | None) -> bool:
+    """Every role but NO_DOCUMENTS_OR_NOTES, an emergency holder too; nobody without a role."""
+    return role is not None and role not in NO_DOCUMENTS_OR_NOTES
 
 
 class CareCircle(Aggregate):
@@ -96,8 +107,17 @@ class CareCircle(Aggregate):
         until = getattr(self, "emergencies", {}).get(str(professional_id))
         return until is not None and datetime.fromisoformat(until) > now
 
+    def role_of(self, professional_id: uuid.UUID | str, now: datetime) -> str | None:
+        """The member's role; EMERGENCY for a live emergency access; None for anyone else.
+        A member's own role wins over an emergency access they declared: declaring one
+        never widens what their role lets them see."""
+        role = self.members.get(str(professional_id))
+        if role is None and self.has_emergency_access(professional_id, now):
+            return EMERGENCY
+        return role
+
     def allows(self, professional_id: uuid.UUID | str, now: datetime) -> bool:
-        return str(professional_id) in self.members or self.has_emergency_access(professional_id, now)
+        return self.role_of(professional_id, now) is not None
 
 
 class ProfessionalScope(Aggregate):

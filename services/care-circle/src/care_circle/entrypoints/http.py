@@ -8,13 +8,14 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Response
 
 from ecovid_api.access import EmergencyAccess, EmergencyCommand, ProfessionalListed, StructureListed
-from ecovid_api.care_circle import Created, Member, MemberCommand, ProfessionalIn, StructureIn
+from ecovid_api.care_circle import CircleAccess, Created, Member, MemberCommand, ProfessionalIn, StructureIn
 from ecovid_platform.http import ActorDep, CorrelationDep
 from ecovid_platform.paging import Limit, Offset
 from ecovid_platform.storage import Storage
 
 from care_circle import directory_index
 from care_circle.application import CareCircleApplication
+from care_circle.domain.circle import sees_documents_and_notes
 
 
 def router(app: CareCircleApplication) -> APIRouter:
@@ -59,9 +60,11 @@ def router(app: CareCircleApplication) -> APIRouter:
         app.remove_member(patient_id, professional_id, actor, correlation_id)
         return Response(status_code=204)
 
-    @api.get("/access")
-    def access(patient_id: uuid.UUID, professional_id: uuid.UUID) -> dict[str, bool]:
-        return {"allowed": app.allows(patient_id, professional_id)}
+    @api.get("/access", response_model=CircleAccess)
+    def access(patient_id: uuid.UUID, professional_id: uuid.UUID) -> dict[str, Any]:
+        """Whether the professional sees the patient, in which role, and what that role opens."""
+        role = app.role_in_circle(patient_id, professional_id)
+        return {"allowed": role is not None, "role": role, "documents_and_notes": sees_documents_and_notes(role)}
 
     @api.get("/professionals/{professional_id}/scope")
     def scope(professional_id: uuid.UUID) -> dict[str, Any]:

@@ -46,6 +46,7 @@ def router(app: DossierApplication, storage: Storage, settings: ServiceSettings)
     def patient_timeline(
         patient_id: uuid.UUID,
         kind: Annotated[list[str] | None, Query(description="event types to keep")] = None,
+        exclude: Annotated[list[str] | None, Query(description="event types to leave out")] = None,
         since: Annotated[Moment | None, Query(alias="from")] = None,
         until: Annotated[Moment | None, Query(alias="to")] = None,
         limit: Limit = 100,
@@ -53,8 +54,8 @@ def router(app: DossierApplication, storage: Storage, settings: ServiceSettings)
     ) -> dict[str, Any]:
         app.patient(patient_id)
         with storage.transaction() as session:
-            return timeline.page(session, patient_id, kinds=kind, since=_utc(since), until=_utc(until),
-                                 limit=limit, offset=offset)
+            return timeline.page(session, patient_id, kinds=kind, excluded=exclude, since=_utc(since),
+                                 until=_utc(until), limit=limit, offset=offset)
 
     @api.post("/admin/timeline/rebuild")
     async def rebuild() -> dict[str, Any]:

@@ -72,8 +72,10 @@ async def access_records(
 
 @router.get("/me/access-log", **answers(AccessLog, refusals={403: "not a patient account"}))
 async def my_access_log(user: Patient, gw: GatewayDep, limit: Limit = 100, offset: Offset = 0) -> Any:
-    """Who opened the patient's record, when, in what role (professionals' accesses only)."""
-    page = await asyncio.to_thread(_search, gw, audit_log.AuditQuery(user.subject_id, None, None, None, limit, offset))
+    """Who opened the patient's record, when, in what role (professionals' accesses only: another
+    patient's refused try would name that patient, whose account id is their patient id)."""
+    query = audit_log.AuditQuery(user.subject_id, None, None, None, limit, offset, actor_kind="professional")
+    page = await asyncio.to_thread(_search, gw, query)
     return {**page, "records": [
         {"recorded": r["recorded"], "actor_kind": r["actor_kind"], "actor_id": r["actor_id"],
          "method": r["method"], "route": r["route"], "granted": r["granted"]}

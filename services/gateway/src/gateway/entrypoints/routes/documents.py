@@ -1,7 +1,8 @@
 """Documents attached to a patient: upload (multipart), list, metadata and content.
 
-The gateway checks the care circle and parses the public multipart form; the
-documents service judges the file (size, media type, kind) and keeps it.
+The gateway checks the care circle, and that the caller's role in it opens documents
+(not `home_help` nor `other`), and parses the public multipart form; the documents
+service judges the file (size, media type, kind) and keeps it.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ async def add_document(
     title: Annotated[Line200, Form(examples=["Compte rendu de sortie"])],
     kind: Annotated[DocumentKind, Form(examples=["report"])],
 ) -> Any:
-    await gw.check_patient_access(patient_id, user, "POST", request.url.path, cid)
+    await gw.check_patient_access(patient_id, user, "POST", request.url.path, cid, documents_and_notes=True)
     content = await file.read(FORWARD_LIMIT)
     params = {"title": title, "kind": kind, "media_type": file.content_type or "",
               "filename": (file.filename or "document")[:255]}
@@ -54,7 +55,7 @@ async def documents(
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> Any:
-    await gw.check_patient_access(patient_id, user, "GET", request.url.path, cid)
+    await gw.check_patient_access(patient_id, user, "GET", request.url.path, cid, documents_and_notes=True)
     return await gw.services.documents.call(
         "GET", f"/patients/{patient_id}/documents", params={"limit": limit, "offset": offset},
         principal=user, correlation_id=cid,
@@ -66,7 +67,8 @@ async def _metadata(document_id: uuid.UUID, request: Request, user: Any, gw: Any
     found = await gw.services.documents.call(
         "GET", f"/documents/{document_id}", principal=user, correlation_id=cid
     )
-    await gw.check_patient_access(uuid.UUID(found["patient_id"]), user, "GET", request.url.path, cid)
+    await gw.check_patient_access(uuid.UUID(found["patient_id"]), user, "GET", request.url.path, cid,
+                                  documents_and_notes=True)
     return found
 
 
