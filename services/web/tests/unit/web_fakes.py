@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 from fastapi.testclient import TestClient
+from markupsafe import escape
 
 PATIENT = "9a7b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d"
 EPISODE = "3f2b6c1e-8d4a-4b8e-9a51-6c2d1e0f7a93"
@@ -31,6 +32,7 @@ class FakeGateway:
         self.names = {"last_name": "Dupont", "first_name": "Héloïse"}
         self.reading_refusal: dict[str, Any] | None = None
         self.last_query: dict[str, str] = {}
+        self.episode = {"status": "tested_positive", "open": True, "closed_on": None}
 
     def transport(self) -> httpx.MockTransport:
         return httpx.MockTransport(self.handle)
@@ -39,7 +41,10 @@ class FakeGateway:
         self.valid_tokens.clear()
 
     def posted(self, path: str) -> list[Any]:
-        return [body for method, called, body in self.calls if method == "POST" and called == path]
+        return self.sent("POST", path)
+
+    def sent(self, method: str, path: str) -> list[Any]:
+        return [body for verb, called, body in self.calls if verb == method and called == path]
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path.removeprefix("/api/v1")
@@ -110,10 +115,11 @@ class FakeGateway:
                                              "treatments": {},
                                              "latest_notes": [], "open_objectives": [], "latest_documents": {},
                                              "care_episode": {"episode_id": EPISODE}, "version": 1})
+        if path.startswith(f"/care-episodes/{EPISODE}") and method in {"PATCH", "POST"} and "/readings" not in path:
+            return self.episode_change(path, body)
         if path == f"/care-episodes/{EPISODE}":
             return httpx.Response(200, json={"id": EPISODE, "patient_id": PATIENT, "started_on": "2026-11-28",
-                                             "status": "tested_positive", "structure_id": PATIENT, "open": True,
-                                             "general_state": "alert"})
+                                             "structure_id": PATIENT, "general_state": "alert", **self.episode})
         if path == "/alerts/stream":
             feed = "retry: 2000\n\n" + "".join(
                 f'id: {n}\nevent: AlertRaised\ndata: {{"summary": "SpO2 91 %"}}\n\n' for n in (1, 2))
@@ -148,6 +154,28 @@ class FakeGateway:
         if path == "/auth/logout":
             return httpx.Response(204)
         return httpx.Response(404, json={"detail": "not found", "errors": []})
+
+    def episode_change(self, path: str, body: Any) -> httpx.Response:
+        """PATCH (a status) or POST …/close, as ecovid-monitor judges them: nothing changes once closed."""
+        if not self.episode["open"]:
+            return httpx.Response(409, json={"detail": "the care episode is closed", "errors": [
+                {"field": "episode_id", "message": "the care episode is closed"}]})
+        if path.endswith("/close"):
+            self.episode.update(open=False, closed_on="2026-12-02")
+        elif body.get("status") not in {"suspected", "tested_positive", "tested_negative"}:
+            return httpx.Response(422, json={"detail": "status: Input should be 'suspected', 'tested_positive' or "
+                                                       "'tested_negative'", "errors": [
+                {"field": "body.status", "message": "Input should be 'suspected', 'tested_positive' or "
+                                                    "'tested_negative'"}]})
+        else:
+            self.episode["status"] = body["status"]
+        return httpx.Response(200, json={"id": EPISODE, "patient_id": PATIENT, "started_on": "2026-11-28",
+                                         "structure_id": PATIENT, **self.episode})
+
+
+def escaped(text: str) -> str:
+    """A text as a page shows it (an apostrophe is &#39;)."""
+    return str(escape(text))
 
 
 def csrf_of(html: str) -> str:
