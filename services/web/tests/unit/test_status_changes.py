@@ -1,15 +1,16 @@
-"""The care episode's status changed and the episode closed from the patient's page: the body the
-API gets, the notice, the API's refusal next to its field."""
+"""The care episode's status changed and the episode closed, an objective's status changed, from
+the patient's page: the body the API gets, the notice, the API's refusal next to its field."""
 
 from __future__ import annotations
 
 from ecovid_web.catalogue import FR
 from fastapi.testclient import TestClient
-from web_fakes import EPISODE, PATIENT, FakeGateway, csrf_of, escaped, sign_in
+from web_fakes import EPISODE, OBJECTIVE, PATIENT, FakeGateway, csrf_of, escaped, sign_in
 
 PAGE = f"/patients/{PATIENT}?episode={EPISODE}"
 STATUS = f"/patients/{PATIENT}/episodes/{EPISODE}/status"
 CLOSE = f"/patients/{PATIENT}/episodes/{EPISODE}/close"
+OBJECTIVE_FORM = f"/patients/{PATIENT}/objectives/{OBJECTIVE}"
 
 
 def test_the_episode_status_is_sent_to_the_api_and_said_changed(client: TestClient, gateway: FakeGateway) -> None:
@@ -58,10 +59,33 @@ def test_closing_asks_for_a_confirmation_then_closes_and_a_closed_episode_change
     assert escaped(FR["episode.refused.409"]) in client.get(refused.headers["location"]).text
 
 
+def test_an_objective_status_is_sent_to_the_api_and_said_changed(client: TestClient, gateway: FakeGateway) -> None:
+    sign_in(client)
+    html = client.get(PAGE).text
+    assert f'action="{OBJECTIVE_FORM}"' in html
+    assert f'<label for="o-status-1">{escaped(FR["objective.status"])} « Marcher 10 min »</label>' in html
+    answer = client.post(OBJECTIVE_FORM, data={"csrf_token": csrf_of(html), "status": "achieved", "episode": EPISODE})
+    assert answer.status_code == 303 and answer.headers["location"] == PAGE
+    assert gateway.sent("PATCH", f"/patients/{PATIENT}/objectives/{OBJECTIVE}") == [{"status": "achieved"}]
+    assert escaped(FR["objective.status_changed"]) in client.get(PAGE).text
+
+
+def test_an_objective_status_the_api_refuses_is_shown_next_to_its_field(client: TestClient) -> None:
+    sign_in(client)
+    csrf = csrf_of(client.get(PAGE).text)
+    answer = client.post(OBJECTIVE_FORM, data={"csrf_token": csrf, "status": "done", "episode": EPISODE})
+    assert answer.headers["location"] == f"{PAGE}#objective-{OBJECTIVE}"
+    html = client.get(answer.headers["location"]).text
+    assert f'id="objective-{OBJECTIVE}"' in html
+    assert 'aria-describedby="o-status-1-error"' in html and '<p class="field-error" id="o-status-1-error">' in html
+    assert "Input should be &#39;open&#39;, &#39;achieved&#39; or &#39;abandoned&#39;" in html
+
+
 def test_status_changes_without_the_csrf_token_are_refused_and_nothing_is_sent(
         client: TestClient, gateway: FakeGateway) -> None:
     sign_in(client)
-    for path, data in ((STATUS, {"status": "suspected"}), (CLOSE, {"confirm": "yes"})):
+    for path, data in ((STATUS, {"status": "suspected"}), (CLOSE, {"confirm": "yes"}),
+                       (OBJECTIVE_FORM, {"status": "achieved"})):
         for forged in ({}, {"csrf_token": "forged"}):
             answer = client.post(path, data={**data, **forged})
             assert answer.status_code == 403 and FR["form.csrf"] in answer.text

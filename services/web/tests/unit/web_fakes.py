@@ -17,6 +17,7 @@ EPISODE = "3f2b6c1e-8d4a-4b8e-9a51-6c2d1e0f7a93"
 ALERT = "c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f"
 DOCUMENT = "5d1f2c7a-0c1b-4f4e-8a1e-2b9d7c3e4f50"
 STRUCTURE = "0b7e8f0e-5a3c-4a52-9d55-3f0a3e5b1c11"
+OBJECTIVE = "7c3a9e51-2b4d-4f6a-8e1c-0d9b8a7f6e5d"
 
 
 def token_for(role: str, serial: int = 0) -> str:
@@ -110,16 +111,25 @@ class FakeGateway:
                 "source": "professional", "values": {"temperature": 40.1, "spo2": 91},
                 "overall_level": "alert", "levels": {"temperature": "alert", "spo2": "alert"}}])
         if path == f"/patients/{PATIENT}/summary":
+            objective = {"id": OBJECTIVE, "title": "Marcher 10 min", "status": "open", "set_at": "2026-11-29T09:00:00Z",
+                         "set_by": {}, "updated_at": "2026-11-29T09:00:00Z", "updated_by": {}, "history": []}
             return httpx.Response(200, json={"id": PATIENT, "identity": {**self.names, "birth_date": "1950-03-02"},
                                              "risk_factors": {}, "medical_history": {}, "allergies": {},
                                              "treatments": {},
-                                             "latest_notes": [], "open_objectives": [], "latest_documents": {},
+                                             "latest_notes": [], "open_objectives": [objective],
+                                             "latest_documents": {},
                                              "care_episode": {"episode_id": EPISODE}, "version": 1})
         if path.startswith(f"/care-episodes/{EPISODE}") and method in {"PATCH", "POST"} and "/readings" not in path:
             return self.episode_change(path, body)
         if path == f"/care-episodes/{EPISODE}":
             return httpx.Response(200, json={"id": EPISODE, "patient_id": PATIENT, "started_on": "2026-11-28",
                                              "structure_id": PATIENT, "general_state": "alert", **self.episode})
+        if path == f"/patients/{PATIENT}/objectives/{OBJECTIVE}" and method == "PATCH":
+            if body.get("status") not in {"open", "achieved", "abandoned"}:
+                said = "Input should be 'open', 'achieved' or 'abandoned'"
+                return httpx.Response(422, json={"detail": f"status: {said}",
+                                                 "errors": [{"field": "body.status", "message": said}]})
+            return httpx.Response(200, json={"id": OBJECTIVE, "title": "Marcher 10 min", "status": body["status"]})
         if path == "/alerts/stream":
             feed = "retry: 2000\n\n" + "".join(
                 f'id: {n}\nevent: AlertRaised\ndata: {{"summary": "SpO2 91 %"}}\n\n' for n in (1, 2))
