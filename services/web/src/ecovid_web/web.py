@@ -87,9 +87,11 @@ async def checked_upload(request: Request) -> Any:
 def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     env: jinja2.Environment = request.app.state.templates
     session = session_of(request)
-    flash, session.flash = session.flash, None
-    notice, session.notice = session.notice, None
-    form_errors, session.form_errors = session.form_errors, {}
+    flash, notice, form_errors = session.flash, session.notice, session.form_errors
+    if not template.startswith("_"):
+        # Said once, by the next whole page: a fragment (another tab's live rows, refreshed on
+        # each alert in the same session) shows none of them and must not take them away.
+        session.flash, session.notice, session.form_errors = None, None, {}
     html = render(env, template, request=request, session=session, csrf=session.csrf, flash=flash, notice=notice,
                   form_errors=form_errors, **context)
     return HTMLResponse(html, status_code=status)
