@@ -174,6 +174,30 @@ def test_clinician_journey(web: str, chromium: Browser, pg_stack: Stack, pg_admi
     expect(entry.locator("#notice")).to_contain_text("Note partagée")
     expect(entry.locator("section[aria-labelledby=h-summary]")).to_contain_text("<SpO2> 90 %")  # escaped, shown
     shoot(entry, "patient", width)
+    # The episode's status and the care circle, changed from the page: a nurse found in the directory.
+    entry.get_by_label("Nouveau statut de l'épisode").select_option("suspected")
+    entry.locator("#episode-status").get_by_role("button", name="Changer le statut").click()
+    expect(entry.locator("#notice")).to_contain_text("Statut de l'épisode enregistré")
+    assert doctor.ok("GET", f"/care-episodes/{episode}")["status"] == "suspected"
+    colleague = unique("Soignant")
+    pg_admin.ok("POST", "/professionals", 201, json={
+        "email": f"{colleague.lower()}@example.org", "password": PASSWORD, "first_name": "Paul",
+        "last_name": colleague, "profession": "nurse", "structure_id": structure})
+    entry.get_by_role("link", name="Ajouter un membre au cercle de soins").click()
+    entry.get_by_label("Nom (2 lettres ou plus)").fill(colleague.lower())
+    entry.get_by_label("Profession", exact=True).select_option("nurse")
+    find = entry.get_by_role("button", name="Chercher", exact=True)
+    find.click()
+    add = entry.get_by_role("button", name=f"Ajouter Paul {colleague}")
+    eventually(lambda: add.count() or find.click() and None, timeout=15, interval=0.5)  # the directory's index
+    accessible(entry)
+    entry.get_by_label(f"Rôle dans le cercle de soins de Paul {colleague}").select_option("coordinator")
+    add.click()
+    expect(entry.locator("#notice")).to_contain_text("Membre ajouté au cercle de soins")
+    members = eventually(lambda: [m for m in doctor.ok("GET", f"/patients/{patient}/care-circle/members")
+                                  if m.get("last_name") == colleague] or None, timeout=15, interval=0.5)
+    assert members[0]["role"] == "coordinator"
+    accessible(entry)
 
     alert_row = inbox.locator(f'tr[data-patient="{patient}"]')
     expect(alert_row).to_have_attribute("data-status", "raised")

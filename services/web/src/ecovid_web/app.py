@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 
 from ecovid_web import (
     pages_auth,
+    pages_circle,
     pages_clinician,
     pages_documents,
     pages_enrolment,
@@ -102,6 +103,7 @@ def create_app(settings: Settings | None = None, transport: httpx.AsyncBaseTrans
     app.include_router(pages_documents.router)
     app.include_router(pages_live.router)
     app.include_router(pages_enrolment.router)
+    app.include_router(pages_circle.router)
     app.include_router(pages_patient.router)
     app.include_router(pages_record.router)  # /patients/{id}/{section}: after every fixed path
     return app

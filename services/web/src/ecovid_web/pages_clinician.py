@@ -16,6 +16,7 @@ from ecovid_web import charts, readings
 from ecovid_web.gateway import ApiError
 from ecovid_web.pages_documents import KINDS
 from ecovid_web.pages_enrolment import STATUSES
+from ecovid_web.pages_record import OBJECTIVE_STATUSES
 from ecovid_web.web import checked_form, gateway_of, go, page, signed_in
 
 router = APIRouter()
@@ -105,7 +106,7 @@ async def patient(request: Request, patient_id: uuid.UUID, episode: uuid.UUID | 
                 episode_id=episode_id, readings=sorted(readings_, key=lambda r: r["taken_at"], reverse=True),
                 charts=charts.charts(readings_), members=members, documents=documents, alerts=alerts,
                 answer=answer, timeline=timeline.get("items", []), kinds=KINDS, statuses=STATUSES,
-                today=date.today().isoformat())
+                objective_statuses=OBJECTIVE_STATUSES, today=date.today().isoformat())
 
 
 async def _none(value: Any = None) -> Any:

@@ -1,5 +1,6 @@
 """From the patient's page: enrolling the patient in a COVID care episode (in the professional's
-own structure, the one their token names) and inviting them to the patient portal."""
+own structure, the one their token names), changing its status, closing it, and inviting the
+patient to the patient portal."""
 
 from __future__ import annotations
 
@@ -11,10 +12,12 @@ from fastapi.responses import Response
 
 from ecovid_web.catalogue import translator
 from ecovid_web.gateway import ApiError
-from ecovid_web.web import checked_form, gateway_of, go, signed_in, token_claim
+from ecovid_web.web import checked_form, gateway_of, go, keep_refusal, patient_page, signed_in, token_claim
 
 router = APIRouter()
 ROLE = "professional"
+# The API's follow-up statuses (FollowUpStatus): any one to any other while the episode is open;
+# a closed episode changes no more (409).
 STATUSES = ("suspected", "tested_positive", "tested_negative")
 
 
@@ -57,3 +60,37 @@ async def invite(request: Request, patient_id: uuid.UUID) -> Response:
         return go(back)
     session.notice = translator(request.app.state.settings.language)("invite.sent")
     return go(back)
+
+
+@router.post("/patients/{patient_id}/episodes/{episode_id}/status")
+async def change_status(request: Request, patient_id: uuid.UUID, episode_id: uuid.UUID) -> Response:
+    session = signed_in(request, ROLE)
+    form = await checked_form(request)
+    back = {"episode": str(episode_id)}
+    try:
+        await gateway_of(request).call("PATCH", f"/care-episodes/{episode_id}", token=session.token,
+                                       json={"status": form.get("status", "")})
+    except ApiError as error:
+        keep_refusal(request, error, "episode-status", f"episode.refused.{error.status}", f"refused.{error.status}")
+        return go(patient_page(patient_id, back, "episode-status"))
+    session.notice = translator(request.app.state.settings.language)("episode.status_changed")
+    return go(patient_page(patient_id, back))
+
+
+@router.post("/patients/{patient_id}/episodes/{episode_id}/close")
+async def close(request: Request, patient_id: uuid.UUID, episode_id: uuid.UUID) -> Response:
+    """Closing ends the follow-up for good: the form asks for a ticked confirmation first."""
+    session = signed_in(request, ROLE)
+    form = await checked_form(request)
+    back = {"episode": str(episode_id)}
+    t = translator(request.app.state.settings.language)
+    if form.get("confirm") != "yes":
+        session.form_errors["episode-close"] = t("episode.close_unconfirmed")
+        return go(patient_page(patient_id, back, "episode-close"))
+    try:
+        await gateway_of(request).call("POST", f"/care-episodes/{episode_id}/close", token=session.token)
+    except ApiError as error:
+        keep_refusal(request, error, "episode-close", f"episode.refused.{error.status}", f"refused.{error.status}")
+        return go(patient_page(patient_id, back, "episode-close"))
+    session.notice = t("episode.closed")
+    return go(patient_page(patient_id, back))

@@ -3,6 +3,7 @@ catalogue's `t`, and the filters the pages share."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ from zoneinfo import ZoneInfo
 import jinja2
 
 from ecovid_web import charts, levels
-from ecovid_web.catalogue import translator
+from ecovid_web.catalogue import CATALOGUES, FR, translator
 
 # The users are in France: times are shown in Paris time, whatever the server's zone.
 LOCAL_ZONE = ZoneInfo("Europe/Paris")
@@ -27,12 +28,24 @@ def moment(value: str | None) -> str:
     return when.astimezone(LOCAL_ZONE).strftime("%d/%m/%Y %H:%M")
 
 
+def said(language: str) -> Callable[[str, object], str]:
+    """`said(prefix, value)`: the catalogue's text for a value the API gives (a role, a profession),
+    or the value itself when the catalogue has none (an older circle's role in free text)."""
+    texts = CATALOGUES.get(language, FR)
+
+    def text(prefix: str, value: object) -> str:
+        return texts.get(f"{prefix}{value}", str(value or ""))
+
+    return text
+
+
 def environment(language: str) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
         autoescape=True,  # every template, whatever its name
     )
-    env.globals.update(t=translator(language), shown=levels.shown, chart_size=(charts.WIDTH, charts.HEIGHT))
+    env.globals.update(t=translator(language), said=said(language), shown=levels.shown,
+                       chart_size=(charts.WIDTH, charts.HEIGHT))
     env.filters["moment"] = moment
     return env
 

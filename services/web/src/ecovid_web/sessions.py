@@ -27,6 +27,8 @@ class Session:
     mfa_token: str | None = None
     flash: str | None = None  # the API's refusal of an action, shown once on the next page
     notice: str | None = None  # an action done, said once on the next page
+    # The API's refusal of a form, shown once next to that form's field on the next page: form -> message.
+    form_errors: dict[str, str] = field(default_factory=dict)
     # Patients' names already looked up for the alert inbox (its rows carry ids only).
     names: dict[str, str] = field(default_factory=dict)
     # Alerts this user just acknowledged or resolved: the state the API answered (the list lags).

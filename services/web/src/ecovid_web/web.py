@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import uuid
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -12,7 +13,8 @@ import jinja2
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from ecovid_web.gateway import Gateway
+from ecovid_web.catalogue import CATALOGUES, DEFAULT_LANGUAGE
+from ecovid_web.gateway import ApiError, Gateway
 from ecovid_web.rendering import render
 from ecovid_web.security import csrf_ok
 from ecovid_web.sessions import Session, Sessions
@@ -85,11 +87,46 @@ async def checked_upload(request: Request) -> Any:
 def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     env: jinja2.Environment = request.app.state.templates
     session = session_of(request)
-    flash, session.flash = session.flash, None
-    notice, session.notice = session.notice, None
+    flash, notice, form_errors = session.flash, session.notice, session.form_errors
+    if not template.startswith("_"):
+        # Said once, by the next whole page: a fragment (another tab's live rows, refreshed on
+        # each alert in the same session) shows none of them and must not take them away.
+        session.flash, session.notice, session.form_errors = None, None, {}
     html = render(env, template, request=request, session=session, csrf=session.csrf, flash=flash, notice=notice,
-                  **context)
+                  form_errors=form_errors, **context)
     return HTMLResponse(html, status_code=status)
+
+
+# What the API may answer to an action it refuses (and the user can do something about).
+REFUSALS = frozenset({403, 404, 409, 422})
+
+
+def keep_refusal(request: Request, error: ApiError, form: str, *keys: str) -> None:
+    """An action the API refused, said on the next page in French (the text of the first of `keys`
+    the catalogue has): at the top, and next to the form's field followed by the API's own message
+    (the redirect lands on the form). Anything but a refusal (the API down) goes to the error page."""
+    if error.status not in REFUSALS:
+        raise error
+    session = session_of(request)
+    texts = CATALOGUES.get(request.app.state.settings.language, CATALOGUES[DEFAULT_LANGUAGE])
+    french = next((texts[key] for key in keys if key in texts), None)
+    said = "; ".join(dict.fromkeys(error.by_field().values())) or error.detail
+    session.flash = french or said
+    session.form_errors[form] = f"{french} ({said})" if french else said
+
+
+def episode_of(source: Any) -> str:
+    """The episode a form or query names (`episode`), if it is an id; else none."""
+    try:
+        return str(uuid.UUID(str(source.get("episode") or "")))
+    except ValueError:
+        return ""
+
+
+def patient_page(patient_id: uuid.UUID, source: Any, anchor: str = "") -> str:
+    """The patient's page, on the episode the form was sent from."""
+    episode = episode_of(source)
+    return f"/patients/{patient_id}" + (f"?episode={episode}" if episode else "") + (f"#{anchor}" if anchor else "")
 
 
 def go(url: str) -> Response:

@@ -27,3 +27,15 @@ def test_a_refused_note_shows_the_api_message_and_an_unknown_section_is_not_foun
     refused = client.post(f"/patients/{PATIENT}/notes", data={"csrf_token": csrf, "text": ""})
     assert "text: String should have at least 1 character" in client.get(refused.headers["location"]).text
     assert client.post(f"/patients/{PATIENT}/identity", data={"csrf_token": csrf}).status_code == 404
+
+
+def test_a_live_update_of_another_tab_leaves_the_notice_to_the_page_it_is_for(client: TestClient) -> None:
+    sign_in(client)  # the list, open in another tab of the same session, refreshes its rows meanwhile
+    csrf = csrf_of(client.get(f"/patients/{PATIENT}").text)
+    shared = client.post(f"/patients/{PATIENT}/notes", data={"csrf_token": csrf, "text": "Vue ce matin"})
+    refused = client.post(f"/patients/{PATIENT}/notes", data={"csrf_token": csrf, "text": ""})
+    for rows in ("/monitoring/rows?population=adults", "/alerts/rows"):
+        assert client.get(rows, headers={"HX-Request": "true"}).status_code == 200
+    html = client.get(shared.headers["location"]).text
+    assert FR["note.shared"] in html and "text: String should have at least 1 character" in html
+    assert refused.headers["location"] == shared.headers["location"]

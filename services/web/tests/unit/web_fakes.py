@@ -10,16 +10,20 @@ from typing import Any
 
 import httpx
 from fastapi.testclient import TestClient
+from markupsafe import escape
 
 PATIENT = "9a7b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d"
 EPISODE = "3f2b6c1e-8d4a-4b8e-9a51-6c2d1e0f7a93"
 ALERT = "c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f"
 DOCUMENT = "5d1f2c7a-0c1b-4f4e-8a1e-2b9d7c3e4f50"
 STRUCTURE = "0b7e8f0e-5a3c-4a52-9d55-3f0a3e5b1c11"
+OBJECTIVE = "7c3a9e51-2b4d-4f6a-8e1c-0d9b8a7f6e5d"
+DOCTOR = "2a4c6e8f-1b3d-4f5a-9c7e-0a2b4c6d8e9f"  # the signed-in professional (her token's subject)
+NURSE = "6b8d0f2a-4c6e-4a1b-8d3f-5e7a9c1b3d5f"
 
 
 def token_for(role: str, serial: int = 0) -> str:
-    claims = base64.urlsafe_b64encode(json.dumps({"role": role, "sub": "x", "n": serial,
+    claims = base64.urlsafe_b64encode(json.dumps({"role": role, "sub": DOCTOR, "n": serial,
                                                   "structure_id": STRUCTURE}).encode()).decode()
     return f"header.{claims.rstrip('=')}.signature"
 
@@ -31,6 +35,10 @@ class FakeGateway:
         self.names = {"last_name": "Dupont", "first_name": "Héloïse"}
         self.reading_refusal: dict[str, Any] | None = None
         self.last_query: dict[str, str] = {}
+        self.episode = {"status": "tested_positive", "open": True, "closed_on": None}
+        self.members: list[dict[str, Any]] = [{"professional_id": DOCTOR, "role": "creator", "first_name": "Anne",
+                                              "last_name": "Martin", "profession": "doctor"}]
+        self.circle_refusal: tuple[int, dict[str, Any]] | None = None  # what the API answers a circle change
 
     def transport(self) -> httpx.MockTransport:
         return httpx.MockTransport(self.handle)
@@ -39,7 +47,10 @@ class FakeGateway:
         self.valid_tokens.clear()
 
     def posted(self, path: str) -> list[Any]:
-        return [body for method, called, body in self.calls if method == "POST" and called == path]
+        return self.sent("POST", path)
+
+    def sent(self, method: str, path: str) -> list[Any]:
+        return [body for verb, called, body in self.calls if verb == method and called == path]
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path.removeprefix("/api/v1")
@@ -105,15 +116,39 @@ class FakeGateway:
                 "source": "professional", "values": {"temperature": 40.1, "spo2": 91},
                 "overall_level": "alert", "levels": {"temperature": "alert", "spo2": "alert"}}])
         if path == f"/patients/{PATIENT}/summary":
+            objective = {"id": OBJECTIVE, "title": "Marcher 10 min", "status": "open", "set_at": "2026-11-29T09:00:00Z",
+                         "set_by": {}, "updated_at": "2026-11-29T09:00:00Z", "updated_by": {}, "history": []}
             return httpx.Response(200, json={"id": PATIENT, "identity": {**self.names, "birth_date": "1950-03-02"},
                                              "risk_factors": {}, "medical_history": {}, "allergies": {},
                                              "treatments": {},
-                                             "latest_notes": [], "open_objectives": [], "latest_documents": {},
+                                             "latest_notes": [], "open_objectives": [objective],
+                                             "latest_documents": {},
                                              "care_episode": {"episode_id": EPISODE}, "version": 1})
+        if path.startswith(f"/care-episodes/{EPISODE}") and method in {"PATCH", "POST"} and "/readings" not in path:
+            return self.episode_change(path, body)
         if path == f"/care-episodes/{EPISODE}":
             return httpx.Response(200, json={"id": EPISODE, "patient_id": PATIENT, "started_on": "2026-11-28",
-                                             "status": "tested_positive", "structure_id": PATIENT, "open": True,
-                                             "general_state": "alert"})
+                                             "structure_id": PATIENT, "general_state": "alert", **self.episode})
+        if path == f"/patients/{PATIENT}/objectives/{OBJECTIVE}" and method == "PATCH":
+            if body.get("status") not in {"open", "achieved", "abandoned"}:
+                said = "Input should be 'open', 'achieved' or 'abandoned'"
+                return httpx.Response(422, json={"detail": f"status: {said}",
+                                                 "errors": [{"field": "body.status", "message": said}]})
+            return httpx.Response(200, json={"id": OBJECTIVE, "title": "Marcher 10 min", "status": body["status"]})
+        if path.startswith(f"/patients/{PATIENT}/care-circle/members"):
+            return self.circle(method, path, body)
+        if path == "/structures":
+            return httpx.Response(200, json=[{"id": STRUCTURE, "name": "Cabinet des Tilleuls", "kind": "practice"}])
+        if path == "/directory/professionals":
+            if len((body or {}).get("name", "xx")) < 2:
+                return httpx.Response(422, json={"detail": "name: String should have at least 2 characters",
+                                                 "errors": [{"field": "query.name",
+                                                             "message": "String should have at least 2 characters"}]})
+            return httpx.Response(200, json=[
+                {"id": DOCTOR, "first_name": "Anne", "last_name": "Martin", "profession": "doctor",
+                 "structure_id": STRUCTURE},
+                {"id": NURSE, "first_name": "Paul", "last_name": "Durand", "profession": "nurse",
+                 "structure_id": STRUCTURE}])
         if path == "/alerts/stream":
             feed = "retry: 2000\n\n" + "".join(
                 f'id: {n}\nevent: AlertRaised\ndata: {{"summary": "SpO2 91 %"}}\n\n' for n in (1, 2))
@@ -148,6 +183,44 @@ class FakeGateway:
         if path == "/auth/logout":
             return httpx.Response(204)
         return httpx.Response(404, json={"detail": "not found", "errors": []})
+
+    def episode_change(self, path: str, body: Any) -> httpx.Response:
+        """PATCH (a status) or POST …/close, as ecovid-monitor judges them: nothing changes once closed."""
+        if not self.episode["open"]:
+            return httpx.Response(409, json={"detail": "the care episode is closed", "errors": [
+                {"field": "episode_id", "message": "the care episode is closed"}]})
+        if path.endswith("/close"):
+            self.episode.update(open=False, closed_on="2026-12-02")
+        elif body.get("status") not in {"suspected", "tested_positive", "tested_negative"}:
+            return httpx.Response(422, json={"detail": "status: Input should be 'suspected', 'tested_positive' or "
+                                                       "'tested_negative'", "errors": [
+                {"field": "body.status", "message": "Input should be 'suspected', 'tested_positive' or "
+                                                    "'tested_negative'"}]})
+        else:
+            self.episode["status"] = body["status"]
+        return httpx.Response(200, json={"id": EPISODE, "patient_id": PATIENT, "started_on": "2026-11-28",
+                                         "structure_id": PATIENT, **self.episode})
+
+    def circle(self, method: str, path: str, body: Any) -> httpx.Response:
+        """The care circle's members: listed, added, removed (never the last one: 409)."""
+        if method == "GET":
+            return httpx.Response(200, json=self.members)
+        if self.circle_refusal:
+            return httpx.Response(self.circle_refusal[0], json=self.circle_refusal[1])
+        if method == "POST":
+            self.members.append({"professional_id": body["professional_id"], "role": body["role"]})
+            return httpx.Response(201, json=self.members[-1])
+        leaving = path.rsplit("/", 1)[1]
+        if len(self.members) == 1:
+            said = "the last member of a care circle cannot leave it"
+            return httpx.Response(409, json={"detail": said, "errors": [{"field": "professional_id", "message": said}]})
+        self.members = [m for m in self.members if m["professional_id"] != leaving]
+        return httpx.Response(204)
+
+
+def escaped(text: str) -> str:
+    """A text as a page shows it (an apostrophe is &#39;)."""
+    return str(escape(text))
 
 
 def csrf_of(html: str) -> str:
