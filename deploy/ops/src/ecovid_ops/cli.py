@@ -209,7 +209,7 @@ def verify_chain(
     out.print(report.line(), highlight=False, soft_wrap=True)
     console.print(f"{report.records:,} records in {report.seconds:.2f} s ({report.records_per_second:,.0f} records/s); "
                   f"{report.checkpoints} checkpoints ({len(published)} of them read from ops.checkpoints)",
-                  highlight=False)
+                  highlight=False, soft_wrap=True)
     if not report.intact:
         raise typer.Exit(1)
 
