@@ -170,48 +170,60 @@ def verify_chain(
     """Walk the service's stored events, its chain and its signed checkpoints; report the first
     altered, deleted, inserted or re-ordered record with its position (exit 1), or that the chain
     is intact (exit 0)."""
-    from ecovid_platform.chain.store import ChainStore, EventLog
-    from ecovid_platform.chain.verify import published_checkpoints, verify
-    from ecovid_platform.rebuild.engine import open_service
-    from ecovid_platform.rebuild.model import ServiceReadModels
-    from ecovid_platform.tables import event_chain
-
     found = _service(service)
     settings = _chain_settings()
     verifier = settings.checkpoint_verifier()
     if verifier.is_development:
         console.print("[yellow]warning:[/] checking against the DEVELOPMENT checkpoint key (anyone can sign with "
-                      "it): set ECOVID_CHECKPOINT_PUBLIC_KEY")
-    storage, application = open_service(
-        ServiceReadModels(found.name, found.load_application(), found.load_translate()), settings)
+                      "it): set ECOVID_CHECKPOINT_PUBLIC_KEY", soft_wrap=True)
+    try:
+        report, published = _walk_chain(found, settings, verifier, broker=broker, batch_size=batch_size)
+    except KafkaConnectionError as error:
+        console.print(f"[red]broker unreachable at {settings.kafka_bootstrap}[/]: {error} "
+                      "(--no-broker checks the stored checkpoints only)", soft_wrap=True)
+        raise typer.Exit(2) from None
+    except _database_errors() as error:
+        cause = getattr(error, "orig", None) or error
+        console.print(f"[red]database unreachable or locked[/]: {str(cause).strip()[:300]}", soft_wrap=True)
+        raise typer.Exit(2) from None
+    out.print(report.line(), highlight=False, soft_wrap=True)
+    console.print(f"{report.records:,} records in {report.seconds:.2f} s ({report.records_per_second:,.0f} records/s); "
+                  f"{report.checkpoints} checkpoints ({published} of them read from ops.checkpoints)",
+                  highlight=False, soft_wrap=True)
+    if not report.intact:
+        raise typer.Exit(1)
+
+
+def _database_errors() -> tuple[type[BaseException], ...]:
+    import psycopg
+    from eventsourcing.persistence import OperationalError as StoreUnreachable
+
+    return sa.exc.OperationalError, psycopg.OperationalError, StoreUnreachable
+
+
+def _walk_chain(found: Service, settings: Any, verifier: Any, *, broker: bool, batch_size: int) -> tuple[Any, int]:
+    from ecovid_platform.chain.store import ChainStore, EventLog
+    from ecovid_platform.chain.verify import published_checkpoints, verify
+    from ecovid_platform.storage import Storage
+    from ecovid_platform.tables import event_chain
+
+    storage = Storage(found.name, settings)
     try:
         schema = storage.schema if settings.uses_postgres else None
         if not sa.inspect(storage.engine).has_table(event_chain.name, schema=schema):
             console.print(f"[red]{found.name} has no chain table yet[/]: start the service once, or "
-                          f"`ecovid-ops migrate {found.name}`")
+                          f"`ecovid-ops migrate {found.name}`", soft_wrap=True)
             raise typer.Exit(2)
-        published = []
-        if broker:
-            try:
-                published = asyncio.run(published_checkpoints(settings.kafka_bootstrap, found.name))
-            except KafkaConnectionError as error:
-                console.print(f"[red]broker unreachable at {settings.kafka_bootstrap}[/]: {error} "
-                              "(--no-broker checks the stored checkpoints only)")
-                raise typer.Exit(2) from None
-        report = verify(found.name, EventLog(application), ChainStore(storage, found.name), verifier,
-                        published=published, batch_size=batch_size)
-    except sa.exc.OperationalError as error:
-        console.print(f"[red]database unreachable or locked[/]: {str(error.orig or error).strip()[:300]}")
-        raise typer.Exit(2) from None
+        published = asyncio.run(published_checkpoints(settings.kafka_bootstrap, found.name)) if broker else []
+        application = found.load_application()(env=storage.eventsourcing_env())
+        try:
+            report = verify(found.name, EventLog(application), ChainStore(storage, found.name), verifier,
+                            published=published, batch_size=batch_size)
+        finally:
+            application.close()
+        return report, len(published)
     finally:
-        application.close()
         storage.engine.dispose()
-    out.print(report.line(), highlight=False, soft_wrap=True)
-    console.print(f"{report.records:,} records in {report.seconds:.2f} s ({report.records_per_second:,.0f} records/s); "
-                  f"{report.checkpoints} checkpoints ({len(published)} of them read from ops.checkpoints)",
-                  highlight=False, soft_wrap=True)
-    if not report.intact:
-        raise typer.Exit(1)
 
 
 @app.command("checkpoint-key")
