@@ -569,3 +569,11 @@ async def _until(condition: Any, timeout: float = 10) -> None:
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError("condition not met")
         await asyncio.sleep(0.02)
+
+
+def test_nothing_sealed_yet_is_intact_with_every_event_waiting(marks: Marks, storage: Storage) -> None:
+    save(marks, 3)
+    report = check(marks, storage)
+    assert report.intact and report.records == 0 and report.unsealed == 3
+    assert report.line() == ("platform-test: chain intact: 0 records, head none, no checkpoint yet; "
+                             "0 after it, 3 not sealed yet")

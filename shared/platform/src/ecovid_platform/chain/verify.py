@@ -72,7 +72,8 @@ class Report:
         checkpoint = (f"last checkpoint at {last.notification_id} signed {last.signed_at.isoformat()} "
                       f"(key {last.key_id}{', the DEVELOPMENT key' if self.development_key else ''})"
                       if last is not None else "no checkpoint yet")
-        return (f"{self.service}: chain intact: {self.records:,} records, head {self.head}, {checkpoint}; "
+        head = self.head if self.head is not None else "none"
+        return (f"{self.service}: chain intact: {self.records:,} records, head {head}, {checkpoint}; "
                 f"{self.after_last_checkpoint:,} after it, {self.unsealed:,} not sealed yet")
 
 
