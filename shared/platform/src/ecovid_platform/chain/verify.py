@@ -142,8 +142,8 @@ class Walk:
         self._walk(records[:k], chained[:k])
         if k < len(records) and (k >= len(chained) or records[k][0] < chained[k][0]):
             position = records[k][0]
-            raise _Found(Problem("inserted", position, f"stored event {position} is not in the chain, whose head is "
-                                                       f"{chained[-1][0]}: it was added to the events after sealing"))
+            raise _Found(Problem("inserted", position, f"stored event {position} is not in the chain, which goes on "
+                                                       f"past it: it was added to the events after sealing"))
         position = chained[k][0]
         raise _Found(Problem("deleted", position, f"chained record {position} is missing from the stored events"))
 
