@@ -46,7 +46,7 @@ fuzz: install ## long forms: schemathesis at 100 examples per operation and call
 	ECOVID_FUZZ_HL7=10000 ECOVID_FUZZ_JSON=1000 $(BIN)/python -m pytest -p no:randomly -s -q \
 		services/admissions/tests/unit/test_fuzz.py
 
-bench: install ## pipeline throughput and latency, list and search latency, on PostgreSQL
+bench: install ## pipeline throughput and latency, list and search latency, verify-chain records/s, on PostgreSQL
 	$(BIN)/python -m ecovid_stack.bench
 	$(BIN)/python -m ecovid_stack.bench.rebuild
 	$(BIN)/python -m ecovid_stack.bench.admissions
@@ -55,6 +55,7 @@ bench: install ## pipeline throughput and latency, list and search latency, on P
 	$(BIN)/python services/dossier/bench/search_bench.py
 	$(BIN)/python services/web/bench/list_page_bench.py
 	$(BIN)/python -m ecovid_stack.bench.web_list
+	$(BIN)/python -m ecovid_stack.bench.verify_chain
 
 schemas: install ## JSON Schemas of the integration events, and their AsyncAPI 3 document (committed)
 	$(BIN)/python -m ecovid_events.export_schemas shared/events/schemas

@@ -27,6 +27,8 @@ PASSWORD = "integration password 1"
 PORTAL_PASSWORD = "mot de passe du patient"
 # Explicit, so that tests can mint tokens the gateway accepts (expired ones, in test_access).
 JWT_SECRET = "integration-jwt-secret-not-the-development-one"
+# The chain's checkpoints signed with a key of the tests' own (verify-chain checks them against it).
+CHECKPOINT_SIGNING_KEY = "Cxn1kSVrb3D4R4o5pQ0o7pW9F0aJ3Kq+8zAq1n3pWmU="
 
 
 def eventually(probe: Callable[[], T | None], timeout: float = 30, interval: float = 0.1) -> T:
@@ -117,6 +119,9 @@ def start_stack(tmp: Path, postgres: dict[str, str] | None, *, timeout: float = 
             "ECOVID_ADMIN_EMAIL": ADMIN["username"],
             "ECOVID_ADMIN_PASSWORD": ADMIN["password"],
             "ECOVID_JWT_SECRET": JWT_SECRET,
+            "ECOVID_CHECKPOINT_SIGNING_KEY": CHECKPOINT_SIGNING_KEY,
+            # A checkpoint every second of activity, so that a test finds its writes under one.
+            "ECOVID_CHAIN_CHECKPOINT_SECONDS": "1",
             "ECOVID_LOG_JSON": "true",
             "ECOVID_CONSUMER_MAX_ATTEMPTS": "3",
             # A session's sign-ins outlive the 15-minute default (the admin's, the care team's), and

@@ -4,6 +4,7 @@ each process stops before it opens a port, a database or a broker connection.
 
 Break: the gateway's production check removed from GatewaySettings -> the gateway case
 with the development JWT secret fails (it goes on starting: no exit within the deadline).
+The chain's checkpoints: production refuses to start without ECOVID_CHECKPOINT_SIGNING_KEY.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ OWN_SECRETS = {
     "ECOVID_INTERNAL_TOKEN": "a production internal token",
     "ECOVID_JWT_SECRET": "a production signing key, long and random enough",
     "ECOVID_ADMIN_PASSWORD": "a production admin password",
+    "ECOVID_CHECKPOINT_SIGNING_KEY": "9mE7l6dzUbg0yNoeQ7EHsJ0F0Uj5xgR6n4wPCwqJ6sM=",
 }
 
 
@@ -39,6 +41,15 @@ def test_production_refuses_the_development_internal_token(service: str, tmp_pat
     finished = _start(service, tmp_path, **secrets)
     assert finished.returncode != 0
     assert "ECOVID_INTERNAL_TOKEN must be set in production" in finished.stderr
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_production_refuses_to_sign_checkpoints_with_the_development_key(service: str, tmp_path: Path) -> None:
+    """Break: the production check of ServiceSettings removed -> every service goes on starting."""
+    secrets = {k: v for k, v in OWN_SECRETS.items() if k != "ECOVID_CHECKPOINT_SIGNING_KEY"}
+    finished = _start(service, tmp_path, **secrets)
+    assert finished.returncode != 0
+    assert "ECOVID_CHECKPOINT_SIGNING_KEY must be set in production" in finished.stderr
 
 
 @pytest.mark.parametrize("variable", ["ECOVID_JWT_SECRET", "ECOVID_ADMIN_PASSWORD"])

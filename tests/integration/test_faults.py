@@ -3,7 +3,7 @@
 `make faults` runs the long form (each service SIGKILLed 5 times); this runs each once,
 plus a restart of the broker (it comes back empty) and of PostgreSQL (a private server).
 At the end every read model is verified against its rebuild, every service's events are
-re-published into the running stack, and nothing may change.
+re-published into the running stack, and nothing may change; every service's chain is intact.
 
 Seen to fail, before the fixes they led to: verify hung on a partition tansu could not hand
 out (the topic reader now gives up after 15 s and names it); the dossier's records differed
@@ -15,6 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ecovid_stack.faults import SHORT, run
+from ecovid_stack.ports import SERVICES
 
 READ_MODEL_SERVICES = ("dossier", "ecovid-monitor", "alerting", "documents")
 
@@ -37,4 +38,5 @@ def test_short_fault_run_loses_nothing_and_doubles_nothing(tmp_path: Path) -> No
     assert outcome.verify == dict.fromkeys(READ_MODEL_SERVICES, "equal")
     assert set(outcome.republish.values()) == {"done"}
     assert (outcome.alerts_after_republish, outcome.duplicates_after_republish) == (outcome.alerts, 0)
+    assert outcome.chains == dict.fromkeys(SERVICES, "intact"), outcome.chains
     assert outcome.failures == []

@@ -59,7 +59,7 @@ async def drain(relay: OutboxRelay, producer: AIOKafkaProducer) -> None:
 
 async def test_a_broker_restarted_empty_gets_every_event_and_every_later_write_succeeds(
         marks: Marks, storage: Storage, broker: Broker) -> None:
-    """Break: drop `_topic_created` from `relay_once` -> after a consumer asks for the topic,
+    """Break: drop `topic_created` from `relay_once` -> after a consumer asks for the topic,
     every write fails with UnknownError -> fails."""
     relay = OutboxRelay(name="platform-test.outbox", app=marks, storage=storage, translate=translate,
                         topic=TOPIC, bootstrap=broker.bootstrap)

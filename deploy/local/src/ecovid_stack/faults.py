@@ -7,7 +7,9 @@ and PostgreSQL is restarted. At the end:
 - every accepted alarming reading is taken into exactly one alert once (none lost, none twice:
   counted on alerting's topic, AlertRaised or AlertUpdated naming it);
 - no dead letter on any topic (read before each broker restart and at the end);
-- `ecovid-ops verify` finds every read model of every service equal to its rebuild.
+- `ecovid-ops verify` finds every read model of every service equal to its rebuild;
+- `ecovid-ops verify-chain` finds every service's chain intact (sealers killed mid-batch, the
+  database restarted under them).
 
 `python -m ecovid_stack.faults` runs the long form and writes bench-results/faults.json;
 the integration suite runs `SHORT` (tests/integration/test_faults.py).
@@ -86,6 +88,7 @@ class Outcome:
     verify: dict[str, str] = field(default_factory=dict)
     alerts_after_republish: int = 0
     duplicates_after_republish: int = 0
+    chains: dict[str, str] = field(default_factory=dict)
     seconds_to_settle: float = 0.0
 
     @property
@@ -99,6 +102,7 @@ class Outcome:
             found.append(f"{len(self.dead_letters)} dead letters")
         found += [f"republish {service}: {result}" for service, result in self.republish.items() if result != "done"]
         found += [f"verify {service}: {result}" for service, result in self.verify.items() if result != "equal"]
+        found += [f"verify-chain {service}: {result}" for service, result in self.chains.items() if result != "intact"]
         if self.alerts_after_republish != self.alerts or self.duplicates_after_republish:
             found.append(f"every event re-published: {self.alerts} alerts became {self.alerts_after_republish}, "
                          f"{self.duplicates_after_republish} readings with more than one alert")
@@ -288,6 +292,16 @@ def _verify(service: str, env: dict[str, str], log_file: Path, wait: float, time
     return "equal" if process.returncode == 0 else output[-3000:]
 
 
+def verify_chains(stack: Stack) -> dict[str, str]:
+    """`ecovid-ops verify-chain` for every service: "intact", or what it said."""
+    results = {}
+    for service in SERVICES:
+        done = subprocess.run([sys.executable, "-m", "ecovid_ops", "verify-chain", service], check=False,
+                              env=stack.service_env(service), capture_output=True, text=True, timeout=300)
+        results[service] = "intact" if done.returncode == 0 else (done.stdout + done.stderr)[-2000:]
+    return results
+
+
 def longest_gap(accepted: dict[str, float], seconds: float) -> float:
     moments = sorted([0.0, *accepted.values(), seconds])
     return max(b - a for a, b in itertools.pairwise(moments))
@@ -319,6 +333,7 @@ def run(plan: Plan, work_dir: Path, report: Callable[[str], None] = print) -> Ou
         per_reading, alerts = absorbed_readings(stack.kafka_bootstrap)
         outcome.alerts_after_republish = alerts
         outcome.duplicates_after_republish = sum(1 for count in per_reading.values() if count > 1)
+        outcome.chains = verify_chains(stack)
         return outcome
     finally:
         stack.stop()

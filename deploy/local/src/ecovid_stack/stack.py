@@ -30,7 +30,8 @@ _PRODUCED = (topics.DOSSIER, topics.ECOVID_MONITOR, topics.ALERTING, topics.CARE
              topics.GATEWAY_AUDIT, topics.ADMISSIONS, topics.HOSPITAL_ADMISSIONS, topics.HOSPITAL_ADT_HL7V2)
 # Every topic a service of the stack writes to: its own and the dead letters of what it reads
 # (the hospitals' topics too: the MLLP listener writes to one, and hospitals to both).
-PLATFORM_TOPICS = (*_PRODUCED, *(topics.dead_letter(t) for t in _PRODUCED))
+# And the operators' topic every service writes its chain's checkpoints to (read by no consumer).
+PLATFORM_TOPICS = (*_PRODUCED, *(topics.dead_letter(t) for t in _PRODUCED), topics.OPS_CHECKPOINTS)
 
 
 @dataclass

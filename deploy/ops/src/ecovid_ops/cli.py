@@ -1,4 +1,5 @@
-"""`ecovid-ops`: rebuild and verify read models, re-publish a service's events, migrate schemas.
+"""`ecovid-ops`: rebuild and verify read models, re-publish a service's events, migrate schemas,
+verify a service's tamper-evidence chain.
 
 It reads the services' own settings from the environment (POSTGRES_*, ECOVID_DATA_DIR,
 ECOVID_KAFKA_BOOTSTRAP), so it runs beside a service with the service's environment.
@@ -146,6 +147,93 @@ def migrate(services: Annotated[list[str] | None, typer.Argument(help="services 
     for name in services or list(SERVICES):
         migrate_service(_service(name).name, settings)
         out.print(f"{name}: schema up to date")
+
+
+def _chain_settings() -> Any:
+    """The service's settings, but an operator verifying a chain needs no signing key: the public
+    key (ECOVID_CHECKPOINT_PUBLIC_KEY) is enough, in production too."""
+    from ecovid_platform.settings import ServiceSettings
+
+    class VerifierSettings(ServiceSettings):
+        def _checkpoint_key_in_production(self) -> Any:  # overrides the service's refusal
+            return self
+
+    return VerifierSettings()
+
+
+@app.command("verify-chain")
+def verify_chain(
+    service: ServiceName,
+    broker: Annotated[bool, typer.Option(help="also check the checkpoints published on ops.checkpoints")] = True,
+    batch_size: Annotated[int, typer.Option(help="records read per query")] = 20_000,
+) -> None:
+    """Walk the service's stored events, its chain and its signed checkpoints; report the first
+    altered, deleted, inserted or re-ordered record with its position (exit 1), or that the chain
+    is intact (exit 0)."""
+    found = _service(service)
+    settings = _chain_settings()
+    verifier = settings.checkpoint_verifier()
+    if verifier.is_development:
+        console.print("[yellow]warning:[/] checking against the DEVELOPMENT checkpoint key (anyone can sign with "
+                      "it): set ECOVID_CHECKPOINT_PUBLIC_KEY", soft_wrap=True)
+    try:
+        report, published = _walk_chain(found, settings, verifier, broker=broker, batch_size=batch_size)
+    except KafkaConnectionError as error:
+        console.print(f"[red]broker unreachable at {settings.kafka_bootstrap}[/]: {error} "
+                      "(--no-broker checks the stored checkpoints only)", soft_wrap=True)
+        raise typer.Exit(2) from None
+    except _database_errors() as error:
+        cause = getattr(error, "orig", None) or error
+        console.print(f"[red]database unreachable or locked[/]: {str(cause).strip()[:300]}", soft_wrap=True)
+        raise typer.Exit(2) from None
+    out.print(report.line(), highlight=False, soft_wrap=True)
+    console.print(f"{report.records:,} records in {report.seconds:.2f} s ({report.records_per_second:,.0f} records/s); "
+                  f"{report.checkpoints} checkpoints ({published} of them read from ops.checkpoints)",
+                  highlight=False, soft_wrap=True)
+    if not report.intact:
+        raise typer.Exit(1)
+
+
+def _database_errors() -> tuple[type[BaseException], ...]:
+    import psycopg
+    from eventsourcing.persistence import OperationalError as StoreUnreachable
+
+    return sa.exc.OperationalError, psycopg.OperationalError, StoreUnreachable
+
+
+def _walk_chain(found: Service, settings: Any, verifier: Any, *, broker: bool, batch_size: int) -> tuple[Any, int]:
+    from ecovid_platform.chain.store import ChainStore, EventLog
+    from ecovid_platform.chain.verify import published_checkpoints, verify
+    from ecovid_platform.storage import Storage
+    from ecovid_platform.tables import event_chain
+
+    storage = Storage(found.name, settings)
+    try:
+        schema = storage.schema if settings.uses_postgres else None
+        if not sa.inspect(storage.engine).has_table(event_chain.name, schema=schema):
+            console.print(f"[red]{found.name} has no chain table yet[/]: start the service once, or "
+                          f"`ecovid-ops migrate {found.name}`", soft_wrap=True)
+            raise typer.Exit(2)
+        published = asyncio.run(published_checkpoints(settings.kafka_bootstrap, found.name)) if broker else []
+        application = found.load_application()(env=storage.eventsourcing_env())
+        try:
+            report = verify(found.name, EventLog(application), ChainStore(storage, found.name), verifier,
+                            published=published, batch_size=batch_size)
+        finally:
+            application.close()
+        return report, len(published)
+    finally:
+        storage.engine.dispose()
+
+
+@app.command("checkpoint-key")
+def checkpoint_key() -> None:
+    """Make a new Ed25519 key pair for the chain's checkpoints: the private key for every service
+    (ECOVID_CHECKPOINT_SIGNING_KEY, a secret), the public key for verify-chain."""
+    from ecovid_platform.chain.keys import new_key_pair
+
+    private, public = new_key_pair()
+    out.print(f"ECOVID_CHECKPOINT_SIGNING_KEY={private}\nECOVID_CHECKPOINT_PUBLIC_KEY={public}", highlight=False)
 
 
 def main() -> None:

@@ -19,6 +19,7 @@ OWN = {
     "ECOVID_JWT_SECRET": "a production signing key, long and random enough",
     "ECOVID_INTERNAL_TOKEN": "a production internal token",
     "ECOVID_ADMIN_PASSWORD": "a production admin password",
+    "ECOVID_CHECKPOINT_SIGNING_KEY": "9mE7l6dzUbg0yNoeQ7EHsJ0F0Uj5xgR6n4wPCwqJ6sM=",
 }
 
 

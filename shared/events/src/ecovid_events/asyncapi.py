@@ -19,6 +19,7 @@ from ecovid_events.envelope import IntegrationEvent
 from ecovid_events.registry import EVENT_TYPES
 
 ASYNCAPI_VERSION = "3.0.0"
+EVERY_SERVICE = "every-service"
 # The module declaring an event names its producer, and so its topic (one per producer).
 PRODUCERS: dict[str, tuple[str, str]] = {
     "ecovid_events.dossier": ("dossier", topics.DOSSIER),
@@ -28,6 +29,12 @@ PRODUCERS: dict[str, tuple[str, str]] = {
     "ecovid_events.documents": ("documents", topics.DOCUMENTS),
     "ecovid_events.admissions": ("admissions", topics.ADMISSIONS),
     "ecovid_events.gateway": ("gateway", topics.GATEWAY_AUDIT),
+    "ecovid_events.ops": (EVERY_SERVICE, topics.OPS_CHECKPOINTS),
+}
+# A topic every service writes to, not through its outbox but beside it.
+CHANNEL_DESCRIPTIONS = {
+    topics.OPS_CHECKPOINTS: "Signed checkpoints of every service's tamper-evidence chain (Ed25519), each stored "
+                            "first in the service's own checkpoint table; `ecovid-ops verify-chain` checks them",
 }
 # Topics whose messages are not integration events of shared/events (the hospitals' own).
 OTHER_TOPICS = {
@@ -76,15 +83,17 @@ def document() -> dict[str, Any]:
         }
         channel = channels.setdefault(_channel_id(topic), {
             "address": topic,
-            "description": f"Integration events of {service}, relayed in order from its outbox; "
-                           f"what a consumer cannot use goes to {topics.dead_letter(topic)}",
+            "description": CHANNEL_DESCRIPTIONS.get(
+                topic, f"Integration events of {service}, relayed in order from its outbox; "
+                       f"what a consumer cannot use goes to {topics.dead_letter(topic)}"),
             "messages": {},
         })
         channel["messages"][name] = {"$ref": f"#/components/messages/{name}"}
         operation = operations.setdefault(f"{service}-publishes", {
             "action": "send",
             "channel": {"$ref": f"#/channels/{_channel_id(topic)}"},
-            "summary": f"{service} publishes its integration events",
+            "summary": "each service publishes its chain's checkpoints" if service == EVERY_SERVICE
+            else f"{service} publishes its integration events",
             "messages": [],
         })
         operation["messages"].append({"$ref": f"#/channels/{_channel_id(topic)}/messages/{name}"})

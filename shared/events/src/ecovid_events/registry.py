@@ -49,6 +49,7 @@ from ecovid_events.ecovid import (
 )
 from ecovid_events.envelope import IntegrationEvent
 from ecovid_events.gateway import RecordAccessed
+from ecovid_events.ops import ChainCheckpointed
 
 EVENT_TYPES: tuple[type[IntegrationEvent], ...] = (
     PatientRegistered,
@@ -83,6 +84,7 @@ EVENT_TYPES: tuple[type[IntegrationEvent], ...] = (
     PatientTransferred,
     PatientDischarged,
     AdmissionCancelled,
+    ChainCheckpointed,
 )
 
 # Union[tuple] builds the union from the tuple's types; the `X | Y` form cannot.

@@ -86,14 +86,14 @@ class OutboxRelay:
                 delay = _RETRY_FIRST_SECONDS
                 await self._relay_until_failure(producer)
             except Exception as error:  # classified just below
-                if not _waits_out(error):
+                if not waits_out(error):
                     raise
                 log.warning("outbox relay waiting: broker or database unreachable", relay=self.name,
                             error=repr(error), retry_in_s=delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, _RETRY_MAX_SECONDS)
             finally:
-                await _stop_quietly(producer)
+                await stop_quietly(producer)
 
     async def _relay_until_failure(self, producer: AIOKafkaProducer) -> None:
         idle_since = asyncio.get_running_loop().time()
@@ -173,7 +173,7 @@ class OutboxRelay:
         )
         if not notifications:
             return 0
-        await _topic_created(producer)
+        await topic_created(producer)
         sends = []
         for notification in notifications:
             domain_event = self.app.mapper.to_domain_event(notification)
@@ -214,29 +214,34 @@ class OutboxRelay:
         return went_back
 
     def _position(self) -> int:
-        with self.storage.transaction() as session:
-            value = session.execute(
-                sa.select(outbox_position.c.notification_id).where(
-                    outbox_position.c.relay == self.name
-                )
-            ).scalar_one_or_none()
-        return value or 0
+        return read_position(self.storage, self.name)
 
     def _record_position(self, notification_id: int) -> None:
-        # Not durable: after a database crash the relay re-publishes from an older position.
-        with self.storage.transaction(durable=False) as session:
-            updated = cast(sa.CursorResult[Any], session.execute(
-                outbox_position.update()
-                .where(outbox_position.c.relay == self.name)
-                .values(notification_id=notification_id)
-            )).rowcount
-            if not updated:
-                session.execute(
-                    outbox_position.insert().values(relay=self.name, notification_id=notification_id)
-                )
+        record_position(self.storage, self.name, notification_id)
 
 
-async def _topic_created(producer: AIOKafkaProducer) -> None:
+def read_position(storage: Storage, relay: str) -> int:
+    """How far a relay published (0: nothing yet)."""
+    with storage.transaction() as session:
+        value = session.execute(
+            sa.select(outbox_position.c.notification_id).where(outbox_position.c.relay == relay)
+        ).scalar_one_or_none()
+    return value or 0
+
+
+def record_position(storage: Storage, relay: str, notification_id: int) -> None:
+    # Not durable: after a database crash the relay re-publishes from an older position.
+    with storage.transaction(durable=False) as session:
+        updated = cast(sa.CursorResult[Any], session.execute(
+            outbox_position.update()
+            .where(outbox_position.c.relay == relay)
+            .values(notification_id=notification_id)
+        )).rowcount
+        if not updated:
+            session.execute(outbox_position.insert().values(relay=relay, notification_id=notification_id))
+
+
+async def topic_created(producer: AIOKafkaProducer) -> None:
     """Ask the broker for the topic's metadata (creating it if it has none) before writing to it.
 
     A producer writes with the partitions it already knows: after tansu restarted empty, it
@@ -248,12 +253,12 @@ async def _topic_created(producer: AIOKafkaProducer) -> None:
     await producer.client.force_metadata_update()
 
 
-def _waits_out(error: BaseException) -> bool:
+def waits_out(error: BaseException) -> bool:
     """The broker or the database is away: wait and try again. Anything else is a defect."""
     return isinstance(error, KafkaError | OSError) or is_transient(error)
 
 
-async def _stop_quietly(producer: AIOKafkaProducer) -> None:
+async def stop_quietly(producer: AIOKafkaProducer) -> None:
     try:
         await producer.stop()
     except Exception as error:  # noqa: BLE001 - a producer that never connected may fail to stop

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
-from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_INTERNAL_TOKEN = "development-internal-token"
@@ -41,6 +41,15 @@ class ServiceSettings(BaseSettings):
     consumer_relaxed_linger_ms: int = Field(default=250, ge=0, le=5000)
     outbox_linger_ms: int = Field(default=5, ge=0, le=1000)
 
+    # The tamper-evidence chain (ecovid_platform.chain): a signed checkpoint of its head every so
+    # many records or seconds, whichever comes first. The Ed25519 key: 32 raw bytes in base64, or
+    # PEM; none in development (the development key, forgeable, with a warning), refused in
+    # production. The public key(s) verify-chain accepts (by default the signing key's).
+    checkpoint_signing_key: SecretStr | None = None
+    checkpoint_public_key: str | None = None
+    chain_checkpoint_seconds: float = Field(default=60.0, gt=0)
+    chain_checkpoint_records: int = Field(default=10_000, ge=1)
+
     # Per pool; each service has two (event store, read models). Small, because a
     # PostgreSQL server allows 100 connections by default and six services share it.
     db_pool_size: int = Field(default=2, ge=1, le=50)
@@ -55,6 +64,47 @@ class ServiceSettings(BaseSettings):
     @property
     def uses_postgres(self) -> bool:
         return bool(self.postgres_host and self.postgres_dbname)
+
+    @field_validator("checkpoint_signing_key")
+    @classmethod
+    def _readable_signing_key(cls, value: SecretStr | None) -> SecretStr | None:
+        from ecovid_platform.chain.keys import private_key_from
+
+        if value is not None:
+            private_key_from(value.get_secret_value())  # BadKey (a ValueError) says what is expected
+        return value
+
+    @field_validator("checkpoint_public_key")
+    @classmethod
+    def _readable_public_key(cls, value: str | None) -> str | None:
+        from ecovid_platform.chain.keys import public_keys_from
+
+        if value is not None:
+            public_keys_from(value)
+        return value
+
+    @model_validator(mode="after")
+    def _checkpoint_key_in_production(self) -> ServiceSettings:
+        if self.environment == "production" and self.checkpoint_signing_key is None:
+            raise ValueError("ECOVID_CHECKPOINT_SIGNING_KEY must be set in production")
+        return self
+
+    def checkpoint_signer_key(self) -> Any:
+        """The Ed25519 private key, or None: the development key."""
+        from ecovid_platform.chain.keys import private_key_from
+
+        key = self.checkpoint_signing_key
+        return private_key_from(key.get_secret_value()) if key is not None else None
+
+    def checkpoint_verifier(self) -> Any:
+        """The public keys verify-chain accepts: ECOVID_CHECKPOINT_PUBLIC_KEY, else the signing key's,
+        else the development key's."""
+        from ecovid_platform.chain.keys import Verifier, public_keys_from
+
+        if self.checkpoint_public_key is not None:
+            return Verifier(public_keys_from(self.checkpoint_public_key))
+        private = self.checkpoint_signer_key()
+        return Verifier([private.public_key()]) if private is not None else Verifier.for_development()
 
     @model_validator(mode="after")
     def _no_development_secrets_in_production(self) -> ServiceSettings:

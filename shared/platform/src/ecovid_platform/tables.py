@@ -75,3 +75,27 @@ projection_positions = sa.Table(
     sa.Column("projection", sa.String(100), primary_key=True),
     sa.Column("notification_id", sa.BigInteger, nullable=False),
 )
+
+# The tamper-evidence chain of the service's notification log (ecovid_platform.chain): per stored
+# event, the hash of its content and the chain's hash up to it, SHA-256(previous hash || id ||
+# content hash). Written by the service's sealer, in notification order, after the event.
+event_chain = sa.Table(
+    "event_chain",
+    platform_metadata,
+    sa.Column("notification_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("content_hash", sa.LargeBinary, nullable=False),
+    sa.Column("hash", sa.LargeBinary, nullable=False),
+    sa.Column("chained_at", UTCDateTime, nullable=False),
+)
+
+# Signed checkpoints of the chain (Ed25519): the chain's hash at a notification id, published on
+# `ops.checkpoints` by the service (its position there kept in `outbox_position`).
+chain_checkpoints = sa.Table(
+    "chain_checkpoints",
+    platform_metadata,
+    sa.Column("notification_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("hash", sa.LargeBinary, nullable=False),
+    sa.Column("signed_at", UTCDateTime, nullable=False),
+    sa.Column("key_id", sa.String(64), nullable=False),
+    sa.Column("signature", sa.LargeBinary, nullable=False),
+)

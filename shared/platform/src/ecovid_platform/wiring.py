@@ -20,6 +20,8 @@ from faststream.kafka import KafkaBroker
 
 from ecovid_platform.application import ServiceApplication
 from ecovid_platform.bodies import install_body_guard
+from ecovid_platform.chain.keys import Signer
+from ecovid_platform.chain.sealer import CheckpointRelay, Sealer
 from ecovid_platform.consumer import Handler, IdempotentConsumer
 from ecovid_platform.health import CHECK_TIMEOUT_SECONDS, Check, NotReady, consumers_joined, health_router
 from ecovid_platform.http import install_correlation, install_error_handlers, internal_token_guard
@@ -43,6 +45,22 @@ class Wiring:
     relay: OutboxRelay | None = None
     consumers: list[IdempotentConsumer] = field(default_factory=list)
     projector: LocalProjector | None = None
+    sealer: Sealer | None = None
+    checkpoint_relay: CheckpointRelay | None = None
+
+    def __post_init__(self) -> None:
+        # Every service's stored events are chained, and the chain's checkpoints published.
+        s = self.settings
+        self.sealer = Sealer(
+            service=self.service, app=self.app, storage=self.storage,
+            signer=Signer(self.service, s.checkpoint_signer_key()),
+            checkpoint_records=s.chain_checkpoint_records, checkpoint_seconds=s.chain_checkpoint_seconds,
+            # Nobody waits on the seal: bigger, cheaper batches, at most a second behind the log.
+            linger_seconds=s.consumer_relaxed_linger_ms / 1000,
+        )
+        self.checkpoint_relay = CheckpointRelay(service=self.service, storage=self.storage,
+                                                bootstrap=s.kafka_bootstrap)
+        self.sealer.on_checkpoint = self.checkpoint_relay.wake
 
     def publish_through_outbox(self, translate: Translate, topic: str) -> None:
         self.relay = OutboxRelay(
@@ -125,7 +143,9 @@ class Wiring:
         return ServiceProcess(
             name=self.service, settings=self.settings, http=http, broker=self.broker,
             relay=self.relay, consumers=self.consumers,
-            background=[*background, *([self.projector.run] if self.projector is not None else [])],
+            background=[*background, *([self.projector.run] if self.projector is not None else []),
+                        *([self.sealer.run] if self.sealer is not None else []),
+                        *([self.checkpoint_relay.run] if self.checkpoint_relay is not None else [])],
             closing=list(closing),
         )
 
