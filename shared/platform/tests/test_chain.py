@@ -39,7 +39,6 @@ from platform_fakes import Mark, Marks
 
 from ecovid_events import parse_event
 from ecovid_platform.chain import links
-from ecovid_platform.chain import sealer as sealer_module
 from ecovid_platform.chain.keys import (
     DEVELOPMENT_KEY_ID,
     BadKey,
@@ -210,13 +209,10 @@ def test_two_sealers_never_write_two_chains(marks: Marks, storage: Storage, cloc
 
 
 async def test_the_sealer_runs_woken_by_saves_and_warns_about_the_development_key(
-    marks: Marks, storage: Storage, clock: Clock, monkeypatch: pytest.MonkeyPatch,
+    marks: Marks, storage: Storage, clock: Clock,
 ) -> None:
     sealer = sealer_for(marks, storage, clock, idle_poll_seconds=5.0)
     with structlog.testing.capture_logs() as logged:
-        # The module's logger may already be bound to the configuration of a test that ran
-        # before (configure_logging caches loggers on first use): a fresh one sees the capture.
-        monkeypatch.setattr(sealer_module, "log", structlog.get_logger(sealer_module.__name__))
         running = asyncio.create_task(sealer.run())
         try:
             await asyncio.sleep(0.1)
