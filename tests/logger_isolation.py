@@ -1,4 +1,4 @@
-"""Fixtures for every test process of the repository."""
+"""A pytest plugin for every test process of the repository (pytest.ini: `-p tests.logger_isolation`)."""
 
 from __future__ import annotations
 
