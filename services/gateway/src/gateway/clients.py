@@ -14,7 +14,7 @@ import orjson
 import structlog
 
 from ecovid_platform.health import NotReady
-from ecovid_platform.http import CORRELATION_HEADER, HTTPRefusal
+from ecovid_platform.http import CORRELATION_HEADER, SERVER_KEEP_ALIVE_SECONDS, HTTPRefusal
 
 from gateway.security import Principal
 
@@ -123,7 +123,9 @@ class ServiceClient:
         if self._session is None:
             self._session = aiohttp.ClientSession(
                 headers=self._headers, timeout=aiohttp.ClientTimeout(total=10),
-                connector=aiohttp.TCPConnector(limit=100, limit_per_host=100),
+                # Idle connections closed well before the service closes them (see the constant).
+                connector=aiohttp.TCPConnector(limit=100, limit_per_host=100,
+                                               keepalive_timeout=SERVER_KEEP_ALIVE_SECONDS / 3),
             )
         return self._session
 

@@ -37,6 +37,12 @@ from ecovid_platform.errors import (
     UnsupportedMediaType,
 )
 
+# How long a service keeps an idle keep-alive connection. A client that keeps one longer than
+# the server (aiohttp's 15 s against uvicorn's default 5 s) may write a request into a socket
+# the server has just closed: the gateway answered 503 "dossier is unavailable" that way
+# (ClientOSError "Can not write request body", a clean-clone run). Clients keep theirs less.
+SERVER_KEEP_ALIVE_SECONDS = 75
+
 CORRELATION_HEADER = "X-Correlation-ID"
 log = structlog.get_logger(__name__)
 

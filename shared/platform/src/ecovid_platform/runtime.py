@@ -21,7 +21,7 @@ from fastapi import FastAPI
 from faststream.kafka import KafkaBroker
 
 from ecovid_platform.consumer import IdempotentConsumer
-from ecovid_platform.http import contain_failures
+from ecovid_platform.http import SERVER_KEEP_ALIVE_SECONDS, contain_failures
 from ecovid_platform.outbox import OutboxRelay
 from ecovid_platform.settings import ServiceSettings
 
@@ -63,6 +63,7 @@ class ServiceProcess:
             log_config=None,
             access_log=False,
             http="httptools",  # the C parser: the pure-Python h11 costs every request
+            timeout_keep_alive=SERVER_KEEP_ALIVE_SECONDS,
         ))
         asked_to_stop = asyncio.Event()
         loop = asyncio.get_running_loop()
