@@ -119,7 +119,7 @@ def test_a_save_wakes_the_running_projector(marks: Marks, storage: Storage) -> N
         running = asyncio.create_task(found.run())
         try:
             await asyncio.sleep(0)  # the projector registers itself and waits
-            while found._loop is None or not positions(storage):
+            while not found._wakeup.bound or not positions(storage):
                 await asyncio.sleep(0.01)
             await asyncio.to_thread(save, marks, "Martin")
             deadline = time.monotonic() + 10

@@ -27,6 +27,7 @@ from ecovid_platform.failures import is_transient
 from ecovid_platform.integration import Translate
 from ecovid_platform.storage import Storage
 from ecovid_platform.tables import outbox_position
+from ecovid_platform.wakeup import Wakeup
 
 # Partition -> end offset (the next offset to be written); empty when the topic is missing.
 EndOffsets = Callable[[], Awaitable[Mapping[int, int]]]
@@ -55,8 +56,7 @@ class OutboxRelay:
         self.batch_size, self.idle_poll_seconds = batch_size, idle_poll_seconds
         self.linger_seconds = linger_seconds
         self.end_offsets = end_offsets or (lambda: topic_end_offsets(self.bootstrap, self.topic))
-        self._wake = asyncio.Event()
-        self._loop: asyncio.AbstractEventLoop | None = None
+        self._wakeup = Wakeup()
         self.check_broker_seconds = check_broker_seconds
         # The relay is the only writer of its position: read once, then kept here.
         self._published_up_to: int | None = None
@@ -66,13 +66,12 @@ class OutboxRelay:
 
     def wake(self) -> None:
         """Thread-safe: called after every save so the relay does not wait for its poll."""
-        if self._loop is not None:
-            self._loop.call_soon_threadsafe(self._wake.set)
+        self._wakeup.ring()
 
     async def run(self) -> None:
         """Relay until cancelled. The broker or the database going away is waited out (with
         backoff), never fatal: the position only moves after the broker acknowledged."""
-        self._loop = asyncio.get_running_loop()
+        self._wakeup.bind()
         self.app.on_recorded = self.wake
         delay = _RETRY_FIRST_SECONDS
         while True:
@@ -112,13 +111,7 @@ class OutboxRelay:
                     await asyncio.to_thread(self.reset_position)
 
     async def _wait_for_new_events(self) -> None:
-        try:
-            await asyncio.wait_for(self._wake.wait(), self.idle_poll_seconds)
-        except TimeoutError:
-            return
-        # Saves come in bursts under load: what is saved meanwhile goes in the same batch.
-        await asyncio.sleep(self.linger_seconds)
-        self._wake.clear()
+        await self._wakeup.wait(self.idle_poll_seconds, self.linger_seconds)
 
     async def broker_lost_events(self) -> bool:
         """The topic is empty (or missing) although this relay published events to it."""

@@ -33,6 +33,7 @@ from ecovid_platform.failures import is_transient
 from ecovid_platform.integration import Translate
 from ecovid_platform.storage import Storage
 from ecovid_platform.tables import projection_positions
+from ecovid_platform.wakeup import Wakeup
 
 __all__ = ["LocalProjector", "Projection", "Translate", "lock_positions", "projection_positions", "record_position"]
 
@@ -102,19 +103,17 @@ class LocalProjector:
         self.projections = tuple(projections)
         self.wanted = frozenset(t for p in projections for t in p.handlers)
         self.batch_size, self.idle_poll_seconds, self.linger_seconds = batch_size, idle_poll_seconds, linger_seconds
-        self._wake = asyncio.Event()
-        self._loop: asyncio.AbstractEventLoop | None = None
+        self._wakeup = Wakeup()
         # Where to read from next: the lowest position. A hint only: the positions read
         # (and locked) in each transaction decide what is applied.
         self._read_from: int | None = None
 
     def wake(self) -> None:
         """Thread-safe: called after every save, so a new event is projected at once."""
-        if self._loop is not None:
-            self._loop.call_soon_threadsafe(self._wake.set)
+        self._wakeup.ring()
 
     async def run(self) -> None:
-        self._loop = asyncio.get_running_loop()
+        self._wakeup.bind()
         self.app.recorded_listeners.append(self.wake)
         await asyncio.to_thread(self.prepare)
         while True:
@@ -142,13 +141,7 @@ class LocalProjector:
                 log.info("projection starts from the first event", projection=projection.name)
 
     async def _wait_for_new_events(self) -> None:
-        try:
-            await asyncio.wait_for(self._wake.wait(), self.idle_poll_seconds)
-        except TimeoutError:
-            return
-        if self.linger_seconds:
-            await asyncio.sleep(self.linger_seconds)
-        self._wake.clear()
+        await self._wakeup.wait(self.idle_poll_seconds, self.linger_seconds)
 
     def project_once(self) -> int:
         """Applies the next batch of the notification log; returns how many notifications it read."""

@@ -35,6 +35,7 @@ from ecovid_platform.chain.store import ChainStore, EventLog
 from ecovid_platform.failures import is_transient
 from ecovid_platform.outbox import read_position, record_position, stop_quietly, topic_created, waits_out
 from ecovid_platform.storage import Storage
+from ecovid_platform.wakeup import Wakeup
 
 log = structlog.get_logger(__name__)
 Clock = Callable[[], datetime]
@@ -58,19 +59,17 @@ class Sealer:
         self.clock = clock
         # Called (from the sealer's thread) after a checkpoint is stored: the relay's wake-up.
         self.on_checkpoint: Callable[[], None] | None = None
-        self._wake = asyncio.Event()
-        self._loop: asyncio.AbstractEventLoop | None = None
+        self._wakeup = Wakeup()
         self._head: tuple[int, bytes] | None = None  # (notification id, hash); None: not read yet
         # The last checkpoint: (notification id, when); before any, (0, the sealer's start).
         self._checkpointed: tuple[int, datetime] = (0, clock())
 
     def wake(self) -> None:
         """Thread-safe: called after every save."""
-        if self._loop is not None:
-            self._loop.call_soon_threadsafe(self._wake.set)
+        self._wakeup.ring()
 
     async def run(self) -> None:
-        self._loop = asyncio.get_running_loop()
+        self._wakeup.bind()
         self.app.recorded_listeners.append(self.wake)
         if self.signer.is_development:
             log.warning("chain checkpoints signed with the DEVELOPMENT key: anyone can forge them; "
@@ -94,13 +93,7 @@ class Sealer:
                 await self._wait_for_new_events()
 
     async def _wait_for_new_events(self) -> None:
-        try:
-            await asyncio.wait_for(self._wake.wait(), self.idle_poll_seconds)
-        except TimeoutError:
-            return
-        if self.linger_seconds:
-            await asyncio.sleep(self.linger_seconds)
-        self._wake.clear()
+        await self._wakeup.wait(self.idle_poll_seconds, self.linger_seconds)
 
     def _load(self) -> tuple[int, bytes]:
         head = self.chain.head()
@@ -174,16 +167,14 @@ class CheckpointRelay:
         self.idle_poll_seconds = idle_poll_seconds
         self.producer_factory = producer_factory or (lambda: AIOKafkaProducer(
             bootstrap_servers=self.bootstrap, acks="all", enable_idempotence=False))
-        self._wake = asyncio.Event()
-        self._loop: asyncio.AbstractEventLoop | None = None
+        self._wakeup = Wakeup()
 
     def wake(self) -> None:
-        if self._loop is not None:
-            self._loop.call_soon_threadsafe(self._wake.set)
+        self._wakeup.ring()
 
     async def run(self) -> None:
         """Until cancelled; a broker or database away is waited out, never fatal."""
-        self._loop = asyncio.get_running_loop()
+        self._wakeup.bind()
         delay = _RETRY_FIRST_SECONDS
         while True:
             producer = self.producer_factory()
@@ -192,11 +183,7 @@ class CheckpointRelay:
                 while True:
                     await self.publish_once(producer)
                     delay = _RETRY_FIRST_SECONDS
-                    try:
-                        await asyncio.wait_for(self._wake.wait(), self.idle_poll_seconds)
-                    except TimeoutError:
-                        pass
-                    self._wake.clear()
+                    await self._wakeup.wait(self.idle_poll_seconds)
             except Exception as error:
                 if not waits_out(error):
                     raise
